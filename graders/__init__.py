@@ -1,0 +1,1 @@
+"""dlgrade: a fast, sandboxed autograder for the Deep Learning Foundations unit."""

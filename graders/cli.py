@@ -1,0 +1,78 @@
+"""The `dlgrade` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="dlgrade", description="Grade Deep Learning Foundations work in a sandbox."
+    )
+    commands = top.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="grade one submission and print its report")
+    check.add_argument("path", type=Path, help="a .py file, a notebook, or a folder holding one")
+    check.add_argument("-a", "--assignment", default="selfcheck", help="default: selfcheck")
+    check.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--student",
+        action="store_true",
+        help="run the public checks only (what a student kit does)",
+    )
+    return top
+
+
+def fail_usage(message: str) -> int:
+    print(f"dlgrade: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def check(args: argparse.Namespace) -> int:
+    from graders.spec import SpecError, load_spec
+    from graders.submission import SubmissionError, load_submission
+
+    try:
+        spec = load_spec(args.assignment)
+        submission = load_submission(args.path, spec.entry)
+    except SpecError as error:
+        return fail_usage(f"{error}")
+    except SubmissionError as error:
+        if args.format == "json" and error.kind != "missing":
+            from graders.grading import unloadable
+            from graders.render.json_report import render_json
+
+            print(render_json(unloadable(args.path, spec, error)))
+        return fail_usage(f"{error}")
+    from graders.grading import grade
+    from graders.sandbox.runner import Limits, Sandbox
+
+    # Start the child first: its NumPy import overlaps with ours of hypothesis and rich.
+    sandbox = Sandbox(submission.code, Limits(**spec.limits))
+    sandbox.start()
+    report = grade(
+        submission, spec, mode="student" if args.student else "instructor", sandbox=sandbox
+    )
+    if args.format == "json":
+        from graders.render.json_report import render_json
+
+        print(render_json(report))
+    else:
+        from graders.render.terminal import print_report
+
+        print_report(report)
+    return EXIT_PASS if report.passed else EXIT_FAIL
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "check":
+        return check(args)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""Grade one submission: run each question's checks against the sandbox, turn every
+outcome into a Verdict, and assemble the Report.
+
+Hypothesis and the check modules are imported only after the child has been
+started, so the child's NumPy import overlaps with the parent's.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graders.sandbox import launch
+from graders.sandbox.errors import (
+    BadReply,
+    CallTimeout,
+    ChildDied,
+    LoadFailed,
+    MissingName,
+    SandboxStop,
+    StudentError,
+)
+from graders.sandbox.runner import Limits, Sandbox
+from graders.spec import CheckSpec, QuestionSpec, Spec
+from graders.submission import Submission, SubmissionError
+from graders.verdict import QuestionResult, Report, Status, Verdict, score_question
+
+
+@dataclass
+class Run:
+    """One grading run: the sandbox plus what has been learned about the submission so far."""
+
+    spec: Spec
+    sandbox: Sandbox
+    mode: str
+    diagnoses: dict[str, str] = field(default_factory=dict)  # function -> misconception id
+
+
+def find_check(spec: CheckSpec) -> Callable[..., None]:
+    """The check function named in the spec: public in graders.checks, hidden in graders.hidden."""
+    package = "graders.checks" if spec.visibility == "public" else "graders.hidden"
+    module = importlib.import_module(f"{package}.{spec.family}")
+    check = getattr(module, spec.name, None)
+    if check is None:
+        raise LookupError(f"{package}.{spec.family} has no check named {spec.name}")
+    return check
+
+
+def title_of(check: Callable[..., None], args: dict[str, Any]) -> str:
+    """The first line of the check's docstring, with its {placeholders} filled from args."""
+    first = (inspect.getdoc(check) or check.__name__).splitlines()[0]
+    return first.format(**args) if args else first
+
+
+def diagnose(run: Run, family: str, function: str) -> str:
+    """The known mistake `function` makes, if it makes one (computed once per submission)."""
+    if function not in run.diagnoses:
+        wrongs = importlib.import_module(f"graders.misconceptions.{family}").WRONG.get(function)
+        inputs = importlib.import_module(f"graders.strategies.{family}").DIAGNOSTIC.get(function)
+        run.diagnoses[function] = ""
+        if wrongs and inputs:
+            from graders.checks.core import recognise
+
+            try:
+                run.diagnoses[function] = recognise(run.sandbox, function, wrongs, inputs)
+            except SandboxStop:
+                pass  # it hung or died on a diagnostic input: no name to give
+    return run.diagnoses[function]
+
+
+def run_check(run: Run, question: QuestionSpec, check_spec: CheckSpec) -> Verdict:
+    """Run one check and describe how it ended, whatever the student's code did."""
+    from hypothesis.errors import Flaky
+
+    from graders.checks.core import CheckFailed
+
+    check = find_check(check_spec)
+    args = dict(check_spec.args)
+    if "spec" in inspect.signature(check).parameters:
+        args["spec"] = run.spec
+    shown_args = {k: v for k, v in check_spec.args.items() if isinstance(v, (str, int, float))}
+    base = {
+        "check": check_spec.name,
+        "question": question.id,
+        "title": title_of(check, shown_args),
+        "visibility": check_spec.visibility,
+    }
+    started = time.perf_counter()
+    outcome: dict[str, Any]
+    try:
+        check(run.sandbox, **args)
+        outcome = {"status": Status.PASSED}
+    except CheckFailed as failed:
+        outcome = {
+            "status": Status.FAILED,
+            "message": failed.message,
+            "hint": failed.hint,
+            "counterexample": failed.counterexample,
+            "misconception": failed.misconception
+            or (diagnose(run, check_spec.family, failed.function) if failed.function else ""),
+        }
+    except StudentError as error:
+        outcome = _student_error(run, check_spec.family, error)
+    except CallTimeout as stop:
+        outcome = {
+            "status": Status.TIMEOUT,
+            "message": stop.reason,
+            "hint": "Look for a loop whose condition never becomes false, or work that grows "
+            "far faster than the input.",
+        }
+    except MissingName as stop:
+        outcome = {
+            "status": Status.FAILED,
+            "message": f"{stop.reason}: define `{stop.name}` at the top level of your file",
+        }
+    except LoadFailed as stop:
+        outcome = {"status": Status.ERROR, "message": stop.reason, "traceback": stop.traceback}
+    except (ChildDied, BadReply) as stop:
+        outcome = {"status": Status.ERROR, "message": stop.reason}
+    except Flaky:
+        outcome = {
+            "status": Status.FAILED,
+            "message": "gave different results when called twice with the same input",
+            "hint": "Avoid global state and unseeded randomness in the graded functions.",
+        }
+    except Exception as bug:
+        outcome = {
+            "status": Status.ERROR,
+            "message": f"dlgrade could not run this check (a bug in dlgrade, not in your "
+            f"code): {type(bug).__name__}: {bug}",
+        }
+    return _verdict(run, base, outcome, time.perf_counter() - started)
+
+
+def _student_error(run: Run, family: str, error: StudentError) -> dict[str, Any]:
+    if error.not_implemented:
+        return {
+            "status": Status.ERROR,
+            "message": f"{error.name} is not written yet: it still raises NotImplementedError",
+            "hint": "Replace the `raise NotImplementedError` line with your implementation.",
+        }
+    return {
+        "status": Status.ERROR,
+        "message": f"{error.name} raised {error.type}: {error.message}",
+        "traceback": error.traceback,
+        "counterexample": error.counterexample,
+        "misconception": diagnose(run, family, error.name),
+    }
+
+
+def _verdict(run: Run, base: dict[str, Any], outcome: dict[str, Any], seconds: float) -> Verdict:
+    known = run.spec.misconceptions.get(outcome.get("misconception", ""))
+    if known is not None:
+        outcome["message"] = f"{outcome['message']} (this looks like: {known.name})"
+        outcome["hint"] = known.hint
+        outcome["misconception_name"] = known.name
+    return Verdict(**base, **outcome, seconds=round(seconds, 4))
+
+
+def grade_questions(run: Run) -> tuple[QuestionResult, ...]:
+    """Every question's verdicts, in spec order (hidden checks skipped in student mode)."""
+    results = []
+    for question in run.spec.questions:
+        checks = [
+            c for c in question.checks if run.mode == "instructor" or c.visibility == "public"
+        ]
+        verdicts = tuple(run_check(run, question, c) for c in checks)
+        points = score_question(verdicts, question.points)
+        results.append(
+            QuestionResult(
+                question.id, question.number, question.title, points, question.points, verdicts
+            )
+        )
+    return tuple(results)
+
+
+def explanations(run: Run) -> dict[str, str]:
+    """Free-text explanations (never scored), collected for a person to read."""
+    found = {}
+    for question in run.spec.questions:
+        if not question.explanation:
+            continue
+        try:
+            text = run.sandbox.get(question.explanation)
+        except (SandboxStop, StudentError):
+            continue
+        if isinstance(text, str) and text.strip():
+            found[question.explanation] = text.strip()[:5000]
+    return found
+
+
+def grade(
+    submission: Submission,
+    spec: Spec,
+    *,
+    mode: str = "instructor",
+    limits: Limits | None = None,
+    launcher: launch.Launcher | None = None,
+    sandbox: Sandbox | None = None,
+) -> Report:
+    """Grade a loaded submission against a spec and return its report."""
+    started = time.perf_counter()
+    limits = limits or Limits(**spec.limits)
+    box = sandbox or Sandbox(submission.code, limits, launcher)
+    try:
+        box.start()
+        run = Run(spec, box, mode)
+        questions = grade_questions(run)
+        texts = explanations(run)
+    finally:
+        box.close()
+    output = bytes(box.output).decode("utf-8", "replace")
+    if box.output_dropped:
+        output += f"\n[... {box.output_dropped} more bytes of output dropped]"
+    notes = list(submission.notes)
+    notes += [f"isolation '{box.isolation}' does not provide {m}" for m in box.launcher.missing]
+    report = Report(
+        assignment=spec.name,
+        title=spec.title,
+        submission=str(submission.path),
+        isolation=box.isolation,
+        questions=questions,
+        pass_mark=spec.pass_mark,
+        mode=mode,
+        output=output,
+        notes=tuple(notes),
+        explanations=texts,
+    )
+    return _finish(report, spec, time.perf_counter() - started)
+
+
+def _finish(report: Report, spec: Spec, seconds: float) -> Report:
+    from dataclasses import replace
+
+    return replace(report, seconds=round(seconds, 3), advice=spec.advice_for(report.score))
+
+
+def unloadable(path: Path, spec: Spec, error: SubmissionError, mode: str = "instructor") -> Report:
+    """A complete report for a submission that could not even be read: every check fails."""
+    questions = []
+    for question in spec.questions:
+        verdicts = tuple(
+            Verdict(
+                check=c.name,
+                question=question.id,
+                title=c.name,
+                status=Status.ERROR,
+                visibility=c.visibility,
+                message=f"not graded: {error}",
+            )
+            for c in question.checks
+            if mode == "instructor" or c.visibility == "public"
+        )
+        questions.append(
+            QuestionResult(
+                question.id, question.number, question.title, 0.0, question.points, verdicts
+            )
+        )
+    report = Report(
+        assignment=spec.name,
+        title=spec.title,
+        submission=str(path),
+        isolation="none",
+        questions=tuple(questions),
+        pass_mark=spec.pass_mark,
+        mode=mode,
+        notes=(f"{error.kind}: {error}",),
+    )
+    return _finish(report, spec, 0.0)

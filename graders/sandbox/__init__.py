@@ -1,0 +1,1 @@
+"""The trust boundary: the child that runs student code, and the parent that talks to it."""

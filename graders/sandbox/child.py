@@ -1,0 +1,162 @@
+"""The sandboxed child: loads the submission, then answers the grader's requests.
+
+The parent runs this as `python -I -B -c <wire.py + this file>` so that nothing
+of the grader needs to be importable (or even visible) inside the sandbox. It
+computes no verdicts: it only runs the student's code and sends back plain data.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+import traceback
+import types
+from typing import Any
+
+import numpy as np
+
+from graders.sandbox.wire import WireError, decode, encode, frame, split_frame  # inlined
+
+REQUEST_LIMIT = 1 << 31  # the parent is trusted; this only bounds a corrupt frame
+
+
+class Child:
+    """One submission's module, its opaque handles, and the two pipe ends."""
+
+    def __init__(self, reply_fd: int) -> None:
+        self.reply_fd = reply_fd
+        self.module: types.ModuleType | None = None
+        self.files: set[str] = set()
+        self.handles: dict[int, Any] = {}
+        self.blobs: list[bytes] = []
+        self.buffer = bytearray()
+
+    # -- pipe ---------------------------------------------------------------
+    def send(self, header: dict, blobs: list[bytes] | None = None) -> None:
+        view = memoryview(frame(header, blobs))
+        while view:
+            view = view[os.write(self.reply_fd, view) :]
+
+    def receive(self) -> tuple[dict, list[bytes]] | None:
+        while True:
+            parsed = split_frame(self.buffer, REQUEST_LIMIT)
+            if parsed is not None:
+                header, blobs, used = parsed
+                del self.buffer[:used]
+                return header, blobs
+            chunk = os.read(0, 1 << 20)
+            if not chunk:
+                return None
+            self.buffer += chunk
+
+    # -- values -------------------------------------------------------------
+    def tag(self, data: dict) -> Any:
+        """Rebuild the non-JSON arguments the parent may send."""
+        if "rng" in data:
+            return np.random.default_rng(data["rng"])
+        if "handle" in data:
+            return self.handles[data["handle"]]
+        if "npy_file" in data:
+            # Large inputs (a training set) come as a read-only memory map of a
+            # file the parent wrote into the scratch folder, not through the pipe.
+            return np.load(data["npy_file"], mmap_mode="r", allow_pickle=False)
+        if "reporter" in data:
+            return self.reporter
+        raise WireError(f"unknown argument tag {sorted(data)}")
+
+    def reporter(self, step: Any, loss: Any) -> None:
+        """The progress callback handed to a student's training loop."""
+        try:
+            self.send({"op": "progress", "step": int(step), "loss": float(loss)})
+        except (TypeError, ValueError, OverflowError):
+            pass  # a bad progress value is the student's to lose, not a crash
+
+    def other(self, value: Any) -> Any:
+        """Encode what the wire does not know: tensors as arrays, anything else as a handle."""
+        if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach"):
+            return encode(value.detach().cpu().numpy(), self.blobs)
+        # A trained model stays here; the parent only ever holds its number.
+        self.handles[len(self.handles)] = value
+        return {"handle": len(self.handles) - 1, "type": type(value).__name__}
+
+    def reply(self, value: Any) -> None:
+        self.blobs = []
+        try:
+            data = encode(value, self.blobs, self.other)
+        except (WireError, ValueError, TypeError, RecursionError) as error:
+            self.send({"op": "reply", "ok": False, "bad": f"{error}"})
+            return
+        self.send({"op": "reply", "ok": True, "value": data}, self.blobs)
+
+    # -- student code -------------------------------------------------------
+    def error(self, error: BaseException) -> dict:
+        """Describe an exception with the traceback trimmed to the student's own files."""
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename in self.files]
+        lines = traceback.format_list(frames)
+        lines += traceback.format_exception_only(type(error), error)
+        return {
+            "type": type(error).__name__,
+            "message": f"{error}"[:2000],
+            "traceback": "".join(lines)[-4000:],
+        }
+
+    def load(self, request: dict) -> None:
+        module = types.ModuleType(request["module"])
+        module.__file__ = request["chunks"][0]["name"] if request["chunks"] else None
+        sys.modules[request["module"]] = module
+        sys.path[:0] = request.get("path", [])
+        for chunk in request["chunks"]:
+            name, source = chunk["name"], chunk["source"]
+            self.files.add(name)
+            # Register the text so tracebacks can quote notebook cells too.
+            linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+        try:
+            for chunk in request["chunks"]:
+                code = compile(chunk["source"], chunk["name"], "exec", dont_inherit=True)
+                exec(code, module.__dict__)  # noqa: S102 - running the submission is the child's job
+        except BaseException as error:  # SystemExit too: a submission may not end the load
+            self.send({"op": "loaded", "ok": False, "error": self.error(error)})
+            return
+        self.module = module
+        self.send({"op": "loaded", "ok": True})
+
+    def call(self, request: dict, blobs: list[bytes]) -> None:
+        target = getattr(self.module, request["fn"], None)
+        if target is None:
+            self.send({"op": "reply", "ok": False, "missing": request["fn"]})
+            return
+        if not callable(target):
+            kind = type(target).__name__
+            self.send(
+                {"op": "reply", "ok": False, "bad": f"{request['fn']} is a {kind}, not a function"}
+            )
+            return
+        args = decode(request["args"], blobs, self.tag, 1 << 40)
+        kwargs = decode(request.get("kwargs", {"dict": {}}), blobs, self.tag, 1 << 40)
+        try:
+            value = target(*args, **kwargs)
+        except BaseException as error:  # SystemExit included: it fails this call only
+            self.send({"op": "reply", "ok": False, "error": self.error(error)})
+            return
+        self.reply(value)
+
+    def get(self, request: dict) -> None:
+        if not hasattr(self.module, request["name"]):
+            self.send({"op": "reply", "ok": False, "missing": request["name"]})
+            return
+        self.reply(getattr(self.module, request["name"]))
+
+    def serve(self) -> None:
+        while (message := self.receive()) is not None:
+            request, blobs = message
+            if request["op"] == "load":
+                self.load(request)
+            elif request["op"] == "call":
+                self.call(request, blobs)
+            elif request["op"] == "get":
+                self.get(request)
+
+
+if __name__ == "__main__":
+    Child(int(sys.argv[1])).serve()

@@ -1,0 +1,62 @@
+"""What can go wrong when the grader asks the child for something.
+
+`StudentError` is an ordinary exception: the student's code raised, and
+hypothesis may shrink the input that caused it. The rest derive from
+`SandboxStop`, a BaseException, so that hypothesis stops at once instead of
+re-running a function that hangs or kills its process while it shrinks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class StudentError(Exception):
+    """The student's code raised; `traceback` is trimmed to their own files."""
+
+    name: str
+    type: str
+    message: str
+    traceback: str
+    counterexample: str = ""  # the inputs of the call, filled in by the check
+
+    def __str__(self) -> str:
+        return f"{self.name} raised {self.type}: {self.message}"
+
+    @property
+    def not_implemented(self) -> bool:
+        return self.type == "NotImplementedError"
+
+
+class SandboxStop(BaseException):
+    """The child could not answer; `reason` is a sentence for the student."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(reason)
+        self.name = name
+        self.reason = reason
+
+
+class CallTimeout(SandboxStop):
+    """The call did not return within its wall-clock limit; the child was killed."""
+
+
+class ChildDied(SandboxStop):
+    """The child process ended (os._exit, a crash, a memory limit) during the request."""
+
+
+class LoadFailed(SandboxStop):
+    """The submission could not be loaded, so no name in it can be graded."""
+
+    def __init__(self, name: str, reason: str, traceback: str = "") -> None:
+        super().__init__(name, reason)
+        self.traceback = traceback
+
+
+class MissingName(SandboxStop):
+    """The submission does not define the name the check asked for."""
+
+
+class BadReply(SandboxStop):
+    """The reply could not be accepted: wrong type, object array, pickle, too large."""

@@ -1,0 +1,387 @@
+"""The grader's side of the trust boundary: start a child, send requests, read plain replies.
+
+Every limit is enforced from here: a wall-clock deadline on each request (the
+whole process group is killed when it passes), rlimits set before the child
+execs, caps on output and reply size. A child that hangs or dies costs the
+request it was serving; the next request starts a fresh child.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graders.sandbox import launch
+from graders.sandbox.errors import (
+    BadReply,
+    CallTimeout,
+    ChildDied,
+    LoadFailed,
+    MissingName,
+    StudentError,
+)
+from graders.sandbox.wire import WireError, decode, encode, frame, split_frame
+
+HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one child; times in seconds, sizes in MiB unless named otherwise."""
+
+    call_seconds: float = 2.0
+    load_seconds: float = 10.0
+    memory_mb: int = 2048
+    cpu_seconds: int = 120
+    file_mb: int = 16
+    open_files: int = 256
+    processes: int = 64
+    output_kb: int = 64
+    reply_mb: int = 256
+    reply_elements: int = 20_000_000
+    threads: int = 1  # BLAS threads: one keeps small calls fast and batches fair
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One piece of submitted source: a .py file, or one notebook cell."""
+
+    name: str  # the name tracebacks show: "selfcheck.py", "selfcheck.ipynb, cell 4"
+    source: str
+
+
+@dataclass(frozen=True)
+class Code:
+    """What the child loads: the module name, its source chunks, extra import folders."""
+
+    module: str
+    chunks: tuple[Chunk, ...]
+    path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rng:
+    """Argument marker: the child builds `numpy.random.default_rng(seed)`."""
+
+    seed: int
+
+
+@dataclass(frozen=True)
+class Handle:
+    """An object that lives in the child (a trained model); only its number crosses."""
+
+    number: int
+    type: str = ""
+
+
+@dataclass(frozen=True)
+class NpyFile:
+    """Argument marker: a large array written to the scratch folder, memory-mapped by the child."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """Argument marker: the child passes a `report(step, loss)` callback that streams progress."""
+
+
+@dataclass
+class Progress:
+    """Progress events and captured output of the current child; reset for each child."""
+
+    steps: list[tuple[int, float]] = field(default_factory=list)
+
+
+def _tag(value: Any) -> Any:
+    if isinstance(value, Rng):
+        return {"rng": value.seed}
+    if isinstance(value, Handle):
+        return {"handle": value.number}
+    if isinstance(value, NpyFile):
+        return {"npy_file": value.path}
+    if isinstance(value, Reporter):
+        return {"reporter": True}
+    raise TypeError(f"cannot send {type(value).__name__} to the child")
+
+
+def _untag(data: dict) -> Any:
+    if set(data) == {"handle", "type"} and isinstance(data["handle"], int):
+        return Handle(data["handle"], str(data["type"])[:100])
+    raise WireError(f"unreadable value in reply: {str(data)[:80]}")
+
+
+class Sandbox:
+    """One submission graded in a child process (restarted after a hang or a crash)."""
+
+    def __init__(
+        self,
+        code: Code,
+        limits: Limits | None = None,
+        launcher: launch.Launcher | None = None,
+        on_progress: Callable[[int, float], None] | None = None,
+    ) -> None:
+        self.code = code
+        self.limits = limits or Limits()
+        self.launcher = launcher or launch.ProcessLauncher()
+        self.on_progress = on_progress
+        self.scratch = Path(tempfile.mkdtemp(prefix="dlgrade-"))
+        self.output = bytearray()  # the child's stdout and stderr, capped
+        self.output_dropped = 0
+        self.broken: dict[str, Exception | BaseException] = {}
+        self.load_failure: LoadFailed | None = None
+        self.children_started = 0
+        self._proc: subprocess.Popen | None = None
+        self._loaded = False
+
+    # -- lifecycle ------------------------------------------------------------
+    @property
+    def isolation(self) -> str:
+        return self.launcher.level
+
+    def start(self) -> None:
+        """Spawn a child and send it the submission; the reply is read on first use."""
+        if self._proc is not None:
+            return
+        reply_r, reply_w = os.pipe()
+        out_r, out_w = os.pipe()
+        command = self.launcher.command(self.scratch, reply_w, child_source(), self.limits)
+        self._proc = subprocess.Popen(
+            command.argv,
+            stdin=subprocess.PIPE,
+            stdout=out_w,
+            stderr=out_w,
+            pass_fds=(reply_w,),
+            cwd=command.cwd,
+            env=command.env,
+            start_new_session=True,  # its own process group, killed as one
+            preexec_fn=command.preexec,
+        )
+        os.close(reply_w)
+        os.close(out_w)
+        self.children_started += 1
+        self._reply_fd, self._out_fd = reply_r, out_r
+        self._stdin_fd = self._proc.stdin.fileno()
+        os.set_blocking(self._stdin_fd, False)
+        self._buffer = bytearray()
+        self._deadline_base = time.monotonic()
+        self._loaded = False
+        chunks = [{"name": c.name, "source": c.source} for c in self.code.chunks]
+        request = {"op": "load", "module": self.code.module, "chunks": chunks}
+        self._pending = memoryview(frame({**request, "path": list(self.code.path)}))
+
+    def close(self) -> None:
+        """Kill the child (and everything it started) and remove the scratch folder."""
+        self._kill()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _kill(self) -> None:
+        if self._proc is None:
+            return
+        self.launcher.kill(self._proc)
+        for fd in (self._reply_fd, self._out_fd):
+            os.close(fd)
+        self._proc.stdin.close()
+        self._proc = None
+
+    # -- requests ---------------------------------------------------------------
+    def call(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+        """Call the student's function `name` in the child and return its plain reply."""
+        blobs: list[bytes] = []
+        header = {
+            "op": "call",
+            "fn": name,
+            "args": encode(list(args), blobs, _tag),
+            "kwargs": encode(kwargs, blobs, _tag),
+        }
+        return self._request(name, header, blobs, timeout or self.limits.call_seconds)
+
+    def get(self, name: str) -> Any:
+        """The value of the module-level name `name` in the submission."""
+        return self._request(name, {"op": "get", "name": name}, [], self.limits.call_seconds)
+
+    def _request(self, name: str, header: dict, blobs: list[bytes], seconds: float) -> Any:
+        if self.load_failure is not None:
+            raise self.load_failure
+        if name in self.broken:
+            raise self.broken[name]
+        self._ensure_loaded()
+        self._pending = memoryview(frame(header, blobs))
+        try:
+            reply, reply_blobs = self._exchange(time.monotonic() + seconds)
+        except _Timeout:
+            self._kill()
+            self.broken[name] = CallTimeout(
+                name, f"{name} did not return within {seconds:g} s, so it was stopped"
+            )
+            raise self.broken[name] from None
+        except _Ended as ended:
+            self._kill()
+            self.broken[name] = ChildDied(name, f"{name} ended the Python process ({ended})")
+            raise self.broken[name] from None
+        except WireError as error:
+            self._kill()  # the stream is out of step; never trust its next bytes
+            raise BadReply(name, f"{name} sent a reply that could not be read: {error}") from None
+        return self._value(name, reply, reply_blobs)
+
+    def _value(self, name: str, reply: dict, blobs: list[bytes]) -> Any:
+        if reply.get("ok") is True:
+            try:
+                return decode(reply.get("value"), blobs, _untag, self.limits.reply_elements)
+            except WireError as error:
+                raise BadReply(
+                    name, f"{name} returned a value that is not accepted: {error}"
+                ) from None
+        if "missing" in reply:
+            raise MissingName(name, f"your submission does not define {name}")
+        if "bad" in reply:
+            raise BadReply(name, f"{name} returned a value that is not accepted: {reply['bad']}")
+        error = reply.get("error") or {}
+        raise StudentError(
+            name,
+            str(error.get("type", "Exception"))[:100],
+            str(error.get("message", ""))[:2000],
+            str(error.get("traceback", ""))[:4000],
+        )
+
+    def _ensure_loaded(self) -> None:
+        if self._loaded and self._proc is not None:
+            return
+        self.start()
+        deadline = self._deadline_base + self.limits.load_seconds
+        try:
+            reply, _ = self._exchange(deadline)
+        except _Timeout:
+            self._kill()
+            self.load_failure = LoadFailed(
+                "load",
+                f"loading your submission did not finish within {self.limits.load_seconds:g} s: "
+                "is there an endless loop or a long computation at the top level? "
+                'Move it under `if __name__ == "__main__":`.',
+            )
+            raise self.load_failure from None
+        except (_Ended, WireError) as error:
+            self._kill()
+            self.load_failure = LoadFailed(
+                "load",
+                f"your submission ended the Python process while it was loading ({error}): "
+                "does it call sys.exit(), os._exit() or quit() at the top level?",
+            )
+            raise self.load_failure from None
+        if reply.get("op") != "loaded" or not reply.get("ok"):
+            self._kill()
+            error = reply.get("error") or {}
+            kind = str(error.get("type", "Exception"))[:100]
+            self.load_failure = LoadFailed(
+                "load",
+                f"your submission raised {kind} while loading: "
+                f"{str(error.get('message', ''))[:500]}",
+                str(error.get("traceback", ""))[:4000],
+            )
+            raise self.load_failure
+        self._loaded = True
+
+    # -- the pipe pump ------------------------------------------------------------
+    def _exchange(self, deadline: float) -> tuple[dict, list[bytes]]:
+        """Write the pending request, then read until one reply frame is complete."""
+        limit = self.limits.reply_mb << 20
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._reply_fd, selectors.EVENT_READ)
+            selector.register(self._out_fd, selectors.EVENT_READ)
+            if self._pending:
+                selector.register(self._stdin_fd, selectors.EVENT_WRITE)
+            while True:
+                parsed = split_frame(self._buffer, limit)
+                if parsed is not None:
+                    header, blobs, used = parsed
+                    del self._buffer[:used]
+                    if header.get("op") == "progress":
+                        self._progress(header)
+                        continue
+                    return header, blobs
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise _Timeout
+                for key, _ in selector.select(remaining):
+                    self._on_ready(key.fd, selector, limit)
+
+    def _on_ready(self, fd: int, selector: selectors.BaseSelector, limit: int) -> None:
+        if fd == self._stdin_fd:
+            try:
+                sent = os.write(fd, self._pending[: 1 << 20])
+            except BrokenPipeError:
+                raise _Ended(self._exit_status()) from None
+            self._pending = self._pending[sent:]
+            if not self._pending:
+                selector.unregister(fd)
+            return
+        data = os.read(fd, 1 << 20)
+        if fd == self._out_fd:
+            if not data:
+                selector.unregister(fd)
+            room = (self.limits.output_kb << 10) - len(self.output)
+            self.output += data[: max(room, 0)]
+            self.output_dropped += max(len(data) - max(room, 0), 0)
+            return
+        if not data:
+            raise _Ended(self._exit_status())
+        self._buffer += data
+        if len(self._buffer) > limit + (1 << 21):
+            raise WireError(f"the reply is over the {self.limits.reply_mb} MiB limit")
+
+    def _progress(self, header: dict) -> None:
+        if self.on_progress is not None:
+            step, loss = header.get("step"), header.get("loss")
+            if isinstance(step, int) and isinstance(loss, (int, float)):
+                self.on_progress(step, float(loss))
+
+    def _exit_status(self) -> str:
+        if self._proc is None:
+            return "no process"
+        try:
+            code = self._proc.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            return "it closed its reply pipe"
+        if code < 0:
+            return f"killed by signal {signal.Signals(-code).name}"
+        return f"exit code {code}"
+
+
+class _Timeout(Exception):
+    pass
+
+
+class _Ended(Exception):
+    pass
+
+
+def child_source() -> str:
+    """The child program: wire.py followed by child.py, with the import between them removed."""
+    wire = (HERE / "wire.py").read_text()
+    child = (HERE / "child.py").read_text()
+    child = child.replace("from __future__ import annotations\n", "")
+    inlined = "from graders.sandbox.wire import WireError, decode, encode, frame, split_frame"
+    child = child.replace(f"{inlined}  # inlined\n", "")
+    return f"{wire}\n{child}"
+
+
+def python_executable() -> str:
+    """The interpreter the child runs: the grader's own, so NumPy matches."""
+    return sys.executable

@@ -1,0 +1,1 @@
+"""Hypothesis strategies per question family, reaching the edges the course cares about."""

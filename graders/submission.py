@@ -1,0 +1,131 @@
+"""Turn a submitted path (a .py file, a notebook, or a folder holding one) into code for the child.
+
+The parent only reads and parses here; it never executes a line of the submission.
+A notebook's code cells become one chunk each, in order, so a notebook is
+graded exactly like the same code in a .py file.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from graders.sandbox.runner import Chunk, Code
+
+MAX_SOURCE_BYTES = 5 << 20  # 5 MiB of source is far beyond any honest submission
+MAGIC_PREFIXES = ("%", "!")
+
+
+class SubmissionError(Exception):
+    """The submission cannot be graded at all; the message says why and what to do."""
+
+    def __init__(self, message: str, *, kind: str = "invalid") -> None:
+        super().__init__(message)
+        self.kind = kind  # "missing", "invalid" or "syntax"
+
+
+@dataclass(frozen=True)
+class Submission:
+    path: Path  # the file that was graded
+    code: Code
+    notes: tuple[str, ...] = ()
+
+
+def find_entry(path: Path, entry: str) -> Path:
+    """The file to grade: `path` itself, or `<entry>.py`/`.ipynb` (or the only one) in a folder."""
+    if not path.exists():
+        raise SubmissionError(f"{path}: no such file or folder", kind="missing")
+    if path.is_file():
+        return path
+    for name in (f"{entry}.py", f"{entry}.ipynb"):
+        if (path / name).is_file():
+            return path / name
+    candidates = sorted(p for p in path.iterdir() if p.suffix in (".py", ".ipynb"))
+    if len(candidates) == 1:
+        return candidates[0]
+    found = ", ".join(p.name for p in candidates) or "no .py or .ipynb file"
+    raise SubmissionError(
+        f"{path}: expected {entry}.py or {entry}.ipynb in this folder (found {found})",
+        kind="missing",
+    )
+
+
+def _read_text(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        raise SubmissionError(
+            f"{path.name} is {size >> 20} MiB; a submission must be under "
+            f"{MAX_SOURCE_BYTES >> 20} MiB of source"
+        )
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise SubmissionError(f"{path.name} is a binary file, not Python source or a notebook")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SubmissionError(f"{path.name} is not UTF-8 text; save it as UTF-8") from None
+
+
+def _check_syntax(source: str, name: str) -> None:
+    try:
+        ast.parse(source, filename=name)  # parsing only: nothing runs
+    except SyntaxError as error:
+        where = f"{name} line {error.lineno}" if error.lineno else name
+        raise SubmissionError(f"{where}: {error.msg}", kind="syntax") from None
+    except ValueError as error:  # e.g. null bytes
+        raise SubmissionError(f"{name}: {error}", kind="syntax") from None
+
+
+def notebook_chunks(path: Path, text: str) -> tuple[list[Chunk], list[str]]:
+    """The code cells of a notebook, with IPython magics and shell escapes removed (and noted)."""
+    try:
+        notebook = json.loads(text)
+    except ValueError as error:
+        raise SubmissionError(
+            f"{path.name} is not a valid notebook (invalid JSON: {error}); "
+            "re-save it from Jupyter or export it as a .py file"
+        ) from None
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        raise SubmissionError(f"{path.name} is not a Jupyter notebook (it has no list of cells)")
+    chunks, skipped = [], []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        if source.lstrip().startswith("%%"):
+            skipped.append(f"cell {number} (a %% cell magic)")
+            continue
+        lines = []
+        for line in source.splitlines():
+            if line.lstrip().startswith(MAGIC_PREFIXES):
+                skipped.append(f"cell {number}: {line.strip()[:60]}")
+                lines.append("")  # keep line numbers right for tracebacks
+            else:
+                lines.append(line)
+        chunks.append(Chunk(f"{path.name}, cell {number}", "\n".join(lines) + "\n"))
+    if not chunks:
+        raise SubmissionError(f"{path.name} has no code cells to grade")
+    notes = [f"skipped IPython magic or shell line in {s}" for s in skipped]
+    return chunks, notes
+
+
+def load_submission(path: Path, entry: str) -> Submission:
+    """Read and parse a submission; raise SubmissionError for anything that cannot be graded."""
+    file = find_entry(Path(path), entry)
+    text = _read_text(file)
+    if file.suffix == ".ipynb":
+        chunks, notes = notebook_chunks(file, text)
+    elif file.suffix == ".py":
+        chunks, notes = [Chunk(file.name, text)], []
+    else:
+        raise SubmissionError(
+            f"{file.name} is not a Python file (.py) or a notebook (.ipynb)", kind="invalid"
+        )
+    for chunk in chunks:
+        _check_syntax(chunk.source, chunk.name)
+    folder = str(file.resolve().parent)
+    return Submission(file, Code(entry, tuple(chunks), (folder,)), tuple(notes))

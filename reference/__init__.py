@@ -1,0 +1,1 @@
+"""Instructor reference solutions for the Deep Learning Foundations self-check."""
