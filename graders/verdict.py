@@ -58,7 +58,9 @@ class QuestionResult:
 
     @property
     def first_failure(self) -> Verdict | None:
-        return next((v for v in self.verdicts if not v.passed), None)
+        """The failure to show first: one that names a known mistake, else the earliest."""
+        failures = [v for v in self.verdicts if not v.passed]
+        return next((v for v in failures if v.misconception), failures[0] if failures else None)
 
 
 @dataclass(frozen=True)

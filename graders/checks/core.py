@@ -56,7 +56,7 @@ def show(value: Any) -> str:
     if isinstance(value, np.ndarray):
         text = np.array2string(
             value, precision=4, threshold=24, edgeitems=3, separator=", ", max_line_width=10_000
-        )
+        ).replace("\n", "")  # one line: rows stay readable as [[...], [...]]
         kind = "" if value.dtype == np.float64 else f", dtype={value.dtype}"
         return f"array({text}{kind})" if kind else text
     if isinstance(value, float):

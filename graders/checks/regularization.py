@@ -52,7 +52,11 @@ def check_dropout_kept_entries_scaled(student: Student) -> None:
             hint="Keep an entry with probability 1 - p: mask = rng.random(x.shape) >= p.",
         )
     values = np.unique(np.round(kept, 6))
-    mistakes = {1.0: "dropout_no_scaling", 1 - p: "dropout_scales_by_keep"}
+    mistakes = {
+        1.0: "dropout_no_scaling",
+        1 - p: "dropout_scales_by_keep",
+        1 / p: "dropout_p_is_keep",  # kept with probability p, scaled by 1/p
+    }
     if not np.allclose(kept, 1 / (1 - p)):
         mistake = next((m for v, m in mistakes.items() if np.allclose(kept, v)), "")
         raise CheckFailed(

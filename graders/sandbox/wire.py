@@ -71,7 +71,7 @@ def array_to_npy(array: np.ndarray) -> bytes:
     if array.dtype.hasobject:
         raise WireError("it is an array of Python objects, not of numbers")
     out = io.BytesIO()
-    np.lib.format.write_array(out, np.ascontiguousarray(array), allow_pickle=False)
+    np.lib.format.write_array(out, array, allow_pickle=False)
     return out.getvalue()
 
 

@@ -18,4 +18,6 @@ def labels(draw: st.DrawFn) -> tuple[np.ndarray, int]:
     return y, n_classes
 
 
-DIAGNOSTIC = {"one_hot": [(np.array([0, 2, 1]), 5), (np.array([3, 0, 3, 1]), 4)]}
+# The top class is left out on purpose: a shifted index fails there in some versions
+# and not in others, and both are the same mistake.
+DIAGNOSTIC = {"one_hot": [(np.array([0, 2, 1]), 5), (np.array([2, 0, 2, 1]), 4)]}

@@ -1,0 +1,64 @@
+"""MNIST with a shallow PyTorch network: 784 -> 256 -> ReLU -> 10, cross-entropy, Adam."""
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+SEED = 0
+HIDDEN = 256
+EPOCHS = 8
+BATCH = 128
+LR = 2e-3  # Adam's step size at the start; decays linearly to about zero
+REPORT_EVERY = 50  # steps between report(step, loss) calls
+Model = nn.Sequential
+
+
+def _check(X: np.ndarray, y: np.ndarray | None = None) -> None:
+    """Raise ValueError unless X is (N, 784) and y, if given, is (N,) labels in 0..9."""
+    if X.ndim != 2 or X.shape[1] != 784:
+        raise ValueError(f"expected X of shape (N, 784), found {X.shape}")
+    if y is not None and (y.shape != (len(X),) or y.min() < 0 or y.max() > 9):
+        raise ValueError(f"expected y of shape ({len(X)},) with labels 0..9, found {y.shape}")
+
+
+def fit(X: np.ndarray, y: np.ndarray, report: Callable[[int, float], None] | None = None) -> Model:
+    """Minimise L = -mean_i log softmax(W2 relu(W1 x_i + b1) + b2)_{y_i} with Adam."""
+    _check(X, y)
+    torch.manual_seed(SEED)  # fixes the weight init
+    # A private generator for the shuffles, so other torch code cannot shift our sequence.
+    shuffle = torch.Generator().manual_seed(SEED)
+    # from_numpy shares memory instead of copying 60000 x 784 floats.
+    xs = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))  # (N, 784)
+    ys = torch.from_numpy(y.astype(np.int64))  # (N,)
+    model = nn.Sequential(nn.Linear(784, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=LR)
+    total = EPOCHS * -(-len(xs) // BATCH)  # ceil(N / BATCH) steps per epoch
+    # Linear decay to zero: big steps early to move fast, small ones late to settle.
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1 - step / total)
+    loss_fn = nn.CrossEntropyLoss()  # log-softmax + negative log-likelihood, computed stably
+    model.train()
+    step, window = 0, []
+    for _ in range(EPOCHS):
+        for idx in torch.randperm(len(xs), generator=shuffle).split(BATCH):
+            loss = loss_fn(model(xs[idx]), ys[idx])  # logits (B, 10) vs labels (B,)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            window.append(loss.item())
+            if report is not None and step % REPORT_EVERY == 0:
+                report(step, float(np.mean(window)))  # mean since the last report: smoother
+                window.clear()
+            step += 1
+    return model
+
+
+def predict(model: Model, X: np.ndarray) -> np.ndarray:
+    """argmax_k logits_k for each row: (N, 784) -> (N,) int64 labels."""
+    _check(X)
+    model.eval()
+    with torch.inference_mode():  # no autograd bookkeeping: faster, less memory
+        logits = model(torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)))  # (N, 10)
+    return logits.argmax(dim=1).numpy().astype(np.int64)  # (N,)

@@ -1,0 +1,68 @@
+"""Shared helpers: build a self-check submission from the reference, grade it in a sandbox."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from graders.grading import grade
+from graders.spec import load_spec
+from graders.submission import load_submission
+from graders.verdict import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "reference"
+TEMPLATE = ROOT / "student_template"
+SELFCHECK_MODULES = (
+    "activations",
+    "answers",
+    "backprop",
+    "encoding",
+    "losses",
+    "regularization",
+    "selfcheck",
+)
+
+
+def reference_folder(destination: Path, override: str = "") -> Path:
+    """A copy of the reference self-check with `override` appended to selfcheck.py
+    (a later `def` or assignment replaces the reference's name)."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in SELFCHECK_MODULES:
+        shutil.copy(REFERENCE / f"{name}.py", destination / f"{name}.py")
+    if override:
+        text = textwrap.dedent(override)
+        with open(destination / "selfcheck.py", "a") as file:
+            file.write(f"\n\nimport numpy as np\n\n{text}\n")
+    return destination
+
+
+def grade_path(path: Path, mode: str = "instructor", **limits: float) -> Report:
+    """Grade a submission through the library API, as `dlgrade check` does."""
+    from graders.sandbox.runner import Limits
+
+    spec = load_spec("selfcheck")
+    merged = {**spec.limits, **limits}
+    return grade(load_submission(path, spec.entry), spec, mode=mode, limits=Limits(**merged))
+
+
+def question(report: Report, qid: str):
+    return next(q for q in report.questions if q.id == qid)
+
+
+def failed_questions(report: Report) -> list[str]:
+    return [q.id for q in report.questions if not q.passed]
+
+
+@pytest.fixture
+def make_submission(tmp_path: Path):
+    """Factory: make_submission(override) -> folder holding a modified reference self-check."""
+    counter = iter(range(1000))
+
+    def make(override: str = "") -> Path:
+        return reference_folder(tmp_path / f"sub{next(counter)}", override)
+
+    return make
