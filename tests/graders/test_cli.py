@@ -19,13 +19,15 @@ def dlgrade(*args: str) -> subprocess.CompletedProcess:
 def test_reference_passes_with_exit_0():
     result = dlgrade("check", str(REFERENCE))
     assert result.returncode == 0, result.stderr
-    assert "12/12" in result.stdout and "PASS" in result.stdout
+    assert "12/12" in result.stdout
+    assert "PASS" in result.stdout
 
 
 def test_template_fails_with_exit_1():
     result = dlgrade("check", str(TEMPLATE / "selfcheck.py"))
     assert result.returncode == 1
-    assert "0/12" in result.stdout and "FAIL" in result.stdout
+    assert "0/12" in result.stdout
+    assert "FAIL" in result.stdout
 
 
 def test_json_report_has_the_documented_fields():
@@ -41,7 +43,8 @@ def test_json_report_has_the_documented_fields():
 def test_missing_path_is_a_one_line_usage_error(tmp_path):
     result = dlgrade("check", str(tmp_path / "nope.py"))
     assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0 and "no such file" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "no such file" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -49,7 +52,8 @@ def test_not_python_is_a_usage_error(tmp_path):
     path = tmp_path / "selfcheck.txt"
     path.write_text("hello")
     result = dlgrade("check", str(path))
-    assert result.returncode == 2 and "not a Python file" in result.stderr
+    assert result.returncode == 2
+    assert "not a Python file" in result.stderr
 
 
 def test_syntax_error_is_a_one_line_usage_error(tmp_path):
@@ -57,7 +61,8 @@ def test_syntax_error_is_a_one_line_usage_error(tmp_path):
     path.write_text("def relu(z)\n    return z\n")
     result = dlgrade("check", str(path))
     assert result.returncode == 2
-    assert "selfcheck.py line 1" in result.stderr and "Traceback" not in result.stderr
+    assert "selfcheck.py line 1" in result.stderr
+    assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
 
 
@@ -67,17 +72,20 @@ def test_syntax_error_in_json_mode_still_prints_a_complete_report(tmp_path):
     result = dlgrade("check", str(path), "--format", "json")
     report = json.loads(result.stdout)
     assert result.returncode == 2
-    assert report["score"] == 0 and len(report["questions"]) == 12
+    assert report["score"] == 0
+    assert len(report["questions"]) == 12
 
 
 def test_unknown_assignment_is_a_usage_error():
     result = dlgrade("check", str(REFERENCE), "--assignment", "nonesuch")
-    assert result.returncode == 2 and "no assignment named" in result.stderr
+    assert result.returncode == 2
+    assert "no assignment named" in result.stderr
 
 
 def test_student_mode_says_hidden_checks_run_later():
     result = dlgrade("check", str(REFERENCE), "--student")
-    assert result.returncode == 0 and "hidden checks also run" in result.stdout
+    assert result.returncode == 0
+    assert "hidden checks also run" in result.stdout
 
 
 def test_console_script_is_installed():

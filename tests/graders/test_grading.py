@@ -31,14 +31,16 @@ def test_reference_scores_12_and_passes(make_submission):
 
 def test_template_scores_0_and_fails():
     report = grade_path(TEMPLATE / "selfcheck.py")
-    assert report.score == 0 and not report.passed
+    assert report.score == 0
+    assert not report.passed
     assert len(failed_questions(report)) == 12
 
 
 def test_student_mode_runs_only_public_checks(make_submission):
     report = grade_path(make_submission(), mode="student")
     visibilities = {v.visibility for q in report.questions for v in q.verdicts}
-    assert visibilities == {"public"} and report.score == 12
+    assert visibilities == {"public"}
+    assert report.score == 12
 
 
 def test_same_submission_same_result(make_submission):
@@ -60,7 +62,8 @@ def test_exception_at_import_fails_every_question(tmp_path):
     assert report.score == 0
     first = question(report, "q2").verdicts[0]
     assert first.status is Status.ERROR
-    assert "ValueError" in first.message and "oops at import" in first.message
+    assert "ValueError" in first.message
+    assert "oops at import" in first.message
     assert 'File "selfcheck.py", line 2' in first.traceback
 
 
@@ -76,7 +79,8 @@ def test_infinite_loop_at_import_is_reported(tmp_path):
     report = grade_path(write(tmp_path, "while True:\n    pass\n"), **FAST)
     assert report.score == 0
     message = question(report, "q1").verdicts[0].message
-    assert "did not finish within 2 s" in message and "top level" in message
+    assert "did not finish within 2 s" in message
+    assert "top level" in message
 
 
 @pytest.mark.parametrize(
@@ -86,7 +90,8 @@ def test_infinite_loop_at_import_is_reported(tmp_path):
 )
 def test_exit_at_import_gives_a_complete_report(tmp_path, source):
     report = grade_path(write(tmp_path, source), **FAST)
-    assert report.score == 0 and len(report.questions) == 12
+    assert report.score == 0
+    assert len(report.questions) == 12
     assert all(q.verdicts for q in report.questions)
     assert all_statuses(report) == {Status.ERROR}
 
@@ -119,7 +124,8 @@ def test_printing_a_fake_result_gains_nothing(tmp_path):
         '\nprint("12/12 PASS")\nprint(\'{"score": 12, "max_score": 12, "passed": true}\')\n'
     )
     report = grade_path(write(tmp_path, cheat))
-    assert report.score == 0 and not report.passed
+    assert report.score == 0
+    assert not report.passed
     assert "12/12 PASS" in report.output  # shown as output, never scored
 
 

@@ -77,7 +77,7 @@ def test_binary_file_is_refused(tmp_path):
 def test_folder_without_entry_says_what_it_found(tmp_path):
     (tmp_path / "a.py").write_text("")
     (tmp_path / "b.py").write_text("")
-    with pytest.raises(SubmissionError, match="expected selfcheck.py or selfcheck.ipynb"):
+    with pytest.raises(SubmissionError, match=r"expected selfcheck\.py or selfcheck\.ipynb"):
         load_submission(tmp_path, "selfcheck")
 
 

@@ -1,4 +1,4 @@
-"""Every known mistake loses exactly its own question and is named; correct alternatives keep 12/12."""
+"""Each known mistake loses only its own question and is named; correct alternatives keep 12/12."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ SPEC = load_spec("selfcheck")
 def rendered(report) -> str:
     from rich.console import Console
 
-    console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))
     console.print(render_terminal(report))
     return " ".join(console.export_text().split())
 
@@ -33,11 +33,10 @@ def test_mistake_loses_only_its_question_and_is_named(make_submission, mistake, 
 @pytest.mark.parametrize(("name", "code"), ALTERNATIVES, ids=[a[0] for a in ALTERNATIVES])
 def test_correct_alternative_keeps_full_marks(make_submission, name, code):
     report = grade_path(make_submission(code))
-    failures = [
-        (v.check, v.message) for q in report.questions for v in q.verdicts if not v.passed
-    ]
+    failures = [(v.check, v.message) for q in report.questions for v in q.verdicts if not v.passed]
     assert failures == []
-    assert report.score == 12 and report.passed
+    assert report.score == 12
+    assert report.passed
 
 
 def test_every_misconception_in_the_spec_has_a_zoo_entry():

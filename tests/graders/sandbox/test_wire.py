@@ -21,7 +21,8 @@ def npy_with_header(dtype_descr: str, shape: tuple, payload: bytes = b"") -> byt
 def test_round_trip_keeps_dtype_shape_and_values():
     for array in (np.arange(6.0).reshape(2, 3), np.array([1, 2], np.int32), np.array(3.5)):
         back = npy_to_array(array_to_npy(array), 100)
-        assert back.dtype == array.dtype and np.array_equal(back, array)
+        assert back.dtype == array.dtype
+        assert np.array_equal(back, array)
 
 
 def test_object_array_is_refused_on_both_sides():
@@ -38,7 +39,7 @@ def test_structured_and_string_dtypes_are_refused():
 
 
 def test_pickled_bytes_are_not_npy():
-    with pytest.raises(WireError, match="not valid .npy"):
+    with pytest.raises(WireError, match=r"not valid \.npy"):
         npy_to_array(pickle.dumps(np.zeros(3)), 100)
 
 
@@ -56,7 +57,9 @@ def test_frames_split_and_refuse_oversize():
     data = frame({"op": "reply"}, [b"abc", b"de"])
     assert split_frame(data[:5], 100) is None
     header, blobs, used = split_frame(data + b"next", 100)
-    assert header["op"] == "reply" and blobs == [b"abc", b"de"] and used == len(data)
+    assert header["op"] == "reply"
+    assert blobs == [b"abc", b"de"]
+    assert used == len(data)
     with pytest.raises(WireError, match="over the"):
         split_frame(data, 3)
     with pytest.raises(WireError, match="not JSON"):
