@@ -146,7 +146,7 @@ def expect_close(
 # -- hypothesis -----------------------------------------------------------------------
 
 
-def prove(test: Callable[..., None], *strategies: st.SearchStrategy, examples: int = 30) -> None:
+def prove(test: Callable[..., None], *strategies: st.SearchStrategy, examples: int = 20) -> None:
     """Run `test` on seeded hypothesis inputs; raise the shrunk failure if it has one.
 
     Seeded (derandomized) with no example database, so the same submission always

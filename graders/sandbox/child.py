@@ -50,7 +50,7 @@ class Child:
                 header, blobs, used = parsed
                 del self.buffer[:used]
                 return header, blobs
-            chunk = os.read(0, 1 << 20)
+            chunk = os.read(0, 1 << 16)  # 64 KiB: big reads cost an mmap each
             if not chunk:
                 return None
             self.buffer += chunk

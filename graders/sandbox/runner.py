@@ -174,6 +174,9 @@ class Sandbox:
         self._stdin_fd = self._proc.stdin.fileno()
         os.set_blocking(self._stdin_fd, False)
         self._buffer = bytearray()
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(reply_r, selectors.EVENT_READ)
+        self._selector.register(out_r, selectors.EVENT_READ)
         self._deadline_base = time.monotonic()
         self._loaded = False
         chunks = [{"name": c.name, "source": c.source} for c in self.code.chunks]
@@ -196,6 +199,8 @@ class Sandbox:
         if self._proc is None:
             return
         self.launcher.kill(self._proc)
+        self._drain_output()
+        self._selector.close()
         for fd in (self._reply_fd, self._out_fd):
             os.close(fd)
         self._proc.stdin.close()
@@ -302,25 +307,31 @@ class Sandbox:
     def _exchange(self, deadline: float) -> tuple[dict, list[bytes]]:
         """Write the pending request, then read until one reply frame is complete."""
         limit = self.limits.reply_mb << 20
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._reply_fd, selectors.EVENT_READ)
-            selector.register(self._out_fd, selectors.EVENT_READ)
+        selector = self._selector
+        if self._pending:
+            # Most requests fit the pipe buffer: write at once, wait only for the rest.
+            try:
+                self._pending = self._pending[os.write(self._stdin_fd, self._pending) :]
+            except BlockingIOError:
+                pass
+            except BrokenPipeError:
+                raise _Ended(self._exit_status()) from None
             if self._pending:
                 selector.register(self._stdin_fd, selectors.EVENT_WRITE)
-            while True:
-                parsed = split_frame(self._buffer, limit)
-                if parsed is not None:
-                    header, blobs, used = parsed
-                    del self._buffer[:used]
-                    if header.get("op") == "progress":
-                        self._progress(header)
-                        continue
-                    return header, blobs
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise _Timeout
-                for key, _ in selector.select(remaining):
-                    self._on_ready(key.fd, selector, limit)
+        while True:
+            parsed = split_frame(self._buffer, limit)
+            if parsed is not None:
+                header, blobs, used = parsed
+                del self._buffer[:used]
+                if header.get("op") == "progress":
+                    self._progress(header)
+                    continue
+                return header, blobs
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Timeout
+            for key, _ in selector.select(remaining):
+                self._on_ready(key.fd, selector, limit)
 
     def _on_ready(self, fd: int, selector: selectors.BaseSelector, limit: int) -> None:
         if fd == self._stdin_fd:
@@ -332,19 +343,32 @@ class Sandbox:
             if not self._pending:
                 selector.unregister(fd)
             return
-        data = os.read(fd, 1 << 20)
+        data = os.read(fd, 1 << 16)  # 64 KiB: the pipe buffer size; bigger reads cost an mmap
         if fd == self._out_fd:
             if not data:
                 selector.unregister(fd)
-            room = (self.limits.output_kb << 10) - len(self.output)
-            self.output += data[: max(room, 0)]
-            self.output_dropped += max(len(data) - max(room, 0), 0)
+            self._keep_output(data)
             return
         if not data:
             raise _Ended(self._exit_status())
         self._buffer += data
         if len(self._buffer) > limit + (1 << 21):
             raise WireError(f"the reply is over the {self.limits.reply_mb} MiB limit")
+
+    def _drain_output(self) -> None:
+        """Keep what the child printed just before it was stopped (up to the cap)."""
+        os.set_blocking(self._out_fd, False)
+        try:
+            while data := os.read(self._out_fd, 1 << 16):
+                self._keep_output(data)
+        except OSError:  # BlockingIOError included: a daemon still holds the pipe open
+            pass
+
+    def _keep_output(self, data: bytes) -> None:
+        """Keep output up to the cap; count (but drop) the rest, so a flood costs nothing."""
+        room = max((self.limits.output_kb << 10) - len(self.output), 0)
+        self.output += data[:room]
+        self.output_dropped += len(data) - len(data[:room])
 
     def _progress(self, header: dict) -> None:
         if self.on_progress is not None:
