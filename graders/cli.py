@@ -23,6 +23,10 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run the public checks only (what a student kit does)",
     )
+    demo = commands.add_parser(
+        "demo", help="grade the built-in examples: the reference (passes) and the template (fails)"
+    )
+    demo.add_argument("-f", "--format", choices=("text", "json"), default="text")
     return top
 
 
@@ -67,10 +71,33 @@ def check(args: argparse.Namespace) -> int:
     return EXIT_PASS if report.passed else EXIT_FAIL
 
 
+def demo(args: argparse.Namespace) -> int:
+    """Grade the reference and the blank template; succeed when they score 12 and 0."""
+    root = Path(__file__).resolve().parent.parent
+    examples = [
+        (root / "reference", EXIT_PASS),
+        (root / "student_template" / "selfcheck.py", EXIT_FAIL),
+    ]
+    missing = [str(path) for path, _ in examples if not path.exists()]
+    if missing:
+        return fail_usage(f"the built-in examples are not installed here ({', '.join(missing)})")
+    codes = []
+    for path, expected in examples:
+        print(f"\n$ dlgrade check {path.relative_to(root)}")
+        sys.stdout.flush()
+        code = check(
+            argparse.Namespace(path=path, assignment="selfcheck", format=args.format, student=False)
+        )
+        codes.append(code == expected)
+    return EXIT_PASS if all(codes) else EXIT_FAIL
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "check":
         return check(args)
+    if args.command == "demo":
+        return demo(args)
     return EXIT_USAGE
 
 
