@@ -19,6 +19,12 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("-a", "--assignment", default="selfcheck", help="default: selfcheck")
     check.add_argument("-f", "--format", choices=("text", "json"), default="text")
     check.add_argument(
+        "--isolation",
+        choices=("auto", "jail", "process"),
+        default="auto",
+        help="auto (default): the jail where bubblewrap works, else a plain process",
+    )
+    check.add_argument(
         "--student",
         action="store_true",
         help="run the public checks only (what a student kit does)",
@@ -52,14 +58,18 @@ def check(args: argparse.Namespace) -> int:
             print(render_json(unloadable(args.path, spec, error)))
         return fail_usage(f"{error}")
     from graders.grading import grade
+    from graders.sandbox.jail import JailUnavailable, launcher_for
     from graders.sandbox.runner import Limits, Sandbox
 
+    try:
+        launcher, fallback = launcher_for(args.isolation)
+    except JailUnavailable as error:
+        return fail_usage(f"--isolation jail: {error}")
     # Start the child first: its NumPy import overlaps with ours of hypothesis and rich.
-    sandbox = Sandbox(submission.code, Limits(**spec.limits))
+    sandbox = Sandbox(submission.code, Limits(**spec.limits), launcher)
     sandbox.start()
-    report = grade(
-        submission, spec, mode="student" if args.student else "instructor", sandbox=sandbox
-    )
+    mode = "student" if args.student else "instructor"
+    report = grade(submission, spec, mode=mode, sandbox=sandbox, notes=(fallback,))
     if args.format == "json":
         from graders.render.json_report import render_json
 
@@ -85,9 +95,10 @@ def demo(args: argparse.Namespace) -> int:
     for path, expected in examples:
         print(f"\n$ dlgrade check {path.relative_to(root)}")
         sys.stdout.flush()
-        code = check(
-            argparse.Namespace(path=path, assignment="selfcheck", format=args.format, student=False)
+        namespace = argparse.Namespace(
+            path=path, assignment="selfcheck", format=args.format, student=False, isolation="auto"
         )
+        code = check(namespace)
         codes.append(code == expected)
     return EXIT_PASS if all(codes) else EXIT_FAIL
 

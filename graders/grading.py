@@ -202,6 +202,7 @@ def grade(
     limits: Limits | None = None,
     launcher: launch.Launcher | None = None,
     sandbox: Sandbox | None = None,
+    notes: tuple[str, ...] = (),
 ) -> Report:
     """Grade a loaded submission against a spec and return its report."""
     started = time.perf_counter()
@@ -217,7 +218,7 @@ def grade(
     output = bytes(box.output).decode("utf-8", "replace")
     if box.output_dropped:
         output += f"\n[... {box.output_dropped} more bytes of output dropped]"
-    notes = list(submission.notes)
+    notes = [*submission.notes, *(n for n in notes if n)]
     notes += [f"isolation '{box.isolation}' does not provide {m}" for m in box.launcher.missing]
     report = Report(
         assignment=spec.name,

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 SEED = 0
-EPOCHS = 5
+EPOCHS = 8
 BATCH = 128
 LR = 2e-3  # Adam's step size at the start; decays linearly to about zero
 DROPOUT = 0.25
@@ -52,8 +52,8 @@ def _images(X: np.ndarray) -> torch.Tensor:
 def fit(X: np.ndarray, y: np.ndarray, report: Callable[[int, float], None] | None = None) -> Model:
     """Minimise L = -mean_i log softmax(cnn(x_i))_{y_i} with mini-batch Adam."""
     xs = _images(X)  # (N, 1, 28, 28)
-    if y.shape != (len(X),) or y.min() < 0 or y.max() > 9:
-        raise ValueError(f"expected y of shape ({len(X)},) with labels 0..9, found {y.shape}")
+    if y.shape != (len(X),) or y.dtype.kind not in "iu" or y.min() < 0 or y.max() > 9:
+        raise ValueError(f"expected y: ({len(X)},) integer labels 0..9, found {y.shape} {y.dtype}")
     ys = torch.from_numpy(y.astype(np.int64))  # (N,)
     torch.manual_seed(SEED)  # fixes the weight init and the dropout masks
     # A private generator for the shuffles, so other torch code cannot shift our sequence.

@@ -19,8 +19,10 @@ def _check(X: np.ndarray, y: np.ndarray | None = None) -> None:
     """Raise ValueError unless X is (N, 784) and y, if given, is (N,) labels in 0..9."""
     if X.ndim != 2 or X.shape[1] != 784:
         raise ValueError(f"expected X of shape (N, 784), found {X.shape}")
-    if y is not None and (y.shape != (len(X),) or y.min() < 0 or y.max() > 9):
-        raise ValueError(f"expected y of shape ({len(X)},) with labels 0..9, found {y.shape}")
+    if y is not None and (
+        y.shape != (len(X),) or y.dtype.kind not in "iu" or y.min() < 0 or y.max() > 9
+    ):
+        raise ValueError(f"expected y: ({len(X)},) integer labels 0..9, found {y.shape} {y.dtype}")
 
 
 def fit(X: np.ndarray, y: np.ndarray, report: Callable[[int, float], None] | None = None) -> Model:

@@ -40,13 +40,14 @@ def reference_folder(destination: Path, override: str = "") -> Path:
     return destination
 
 
-def grade_path(path: Path, mode: str = "instructor", **limits: float) -> Report:
+def grade_path(path: Path, mode: str = "instructor", launcher=None, **limits: float) -> Report:
     """Grade a submission through the library API, as `dlgrade check` does."""
     from graders.sandbox.runner import Limits
 
     spec = load_spec("selfcheck")
     merged = {**spec.limits, **limits}
-    return grade(load_submission(path, spec.entry), spec, mode=mode, limits=Limits(**merged))
+    submission = load_submission(path, spec.entry)
+    return grade(submission, spec, mode=mode, limits=Limits(**merged), launcher=launcher)
 
 
 def question(report: Report, qid: str):

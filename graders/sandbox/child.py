@@ -31,6 +31,7 @@ class Child:
         self.handles: dict[int, Any] = {}
         self.blobs: list[bytes] = []
         self.buffer = bytearray()
+        self.request_id: int | None = None  # echoed in every reply
 
     # -- pipe ---------------------------------------------------------------
     def send(self, header: dict, blobs: list[bytes] | None = None) -> None:
@@ -39,7 +40,7 @@ class Child:
                 stream.flush()
             except (OSError, ValueError, AttributeError):
                 pass  # closed or replaced by the student: their output, their loss
-        view = memoryview(frame(header, blobs))
+        view = memoryview(frame({**header, "id": self.request_id}, blobs))
         while view:
             view = view[os.write(self.reply_fd, view) :]
 
@@ -155,6 +156,7 @@ class Child:
     def serve(self) -> None:
         while (message := self.receive()) is not None:
             request, blobs = message
+            self.request_id = request.get("id")
             if request["op"] == "load":
                 self.load(request)
             elif request["op"] == "call":

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from graders.sandbox.runner import Limits
+    from graders.sandbox.cgroups import Group
+    from graders.sandbox.runner import Code, Limits
 
 MiB = 1 << 20
 
@@ -30,6 +31,16 @@ class Command:
     cwd: str
     env: dict[str, str]
     preexec: Callable[[], None] | None
+    sys_path: tuple[str, ...] = ()  # folders the child imports helper modules from
+    paths: dict[str, str] | None = None  # host folder -> where the child sees it
+    group: Group | None = None  # the child's cgroups, if it has any
+
+    def visible(self, host: str) -> str:
+        """Where the child sees a file the parent wrote at `host`."""
+        for folder, inside in (self.paths or {}).items():
+            if host.startswith(f"{folder}/"):
+                return inside + host[len(folder) :]
+        return host
 
 
 class Launcher(Protocol):
@@ -38,9 +49,27 @@ class Launcher(Protocol):
     level: str
     missing: tuple[str, ...]  # protections this level does not give, said in every report
 
-    def command(self, scratch: Path, reply_fd: int, source: str, limits: Limits) -> Command: ...
+    def command(
+        self, scratch: Path, reply_fd: int, source: str, limits: Limits, code: Code
+    ) -> Command: ...
 
-    def kill(self, proc: subprocess.Popen) -> None: ...
+    def kill(self, proc: subprocess.Popen, command: Command) -> None: ...
+
+    def describe_exit(self, command: Command, code: int) -> str:
+        """How the child ended, in words ("killed by signal SIGSEGV: ...")."""
+        ...
+
+
+def signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def describe_code(code: int) -> str:
+    """A Popen return code in words: negative codes are signals."""
+    return f"killed by signal {signal_name(-code)}" if code < 0 else f"exit code {code}"
 
 
 def child_env(scratch: Path, limits: Limits) -> dict[str, str]:
@@ -59,6 +88,12 @@ def child_env(scratch: Path, limits: Limits) -> dict[str, str]:
     }
 
 
+# Address-space caps count reserved, not used, memory: NumPy's and PyTorch's
+# thread pools reserve gigabytes they never touch. Where only the address space can
+# be capped (no writable cgroup), this margin lets `import torch` succeed.
+ADDRESS_SPACE_MARGIN = 4096 * MiB
+
+
 def rlimits(limits: Limits, address_space: bool) -> Callable[[], None]:
     """A pre-exec hook setting the limits the kernel enforces on the child itself."""
 
@@ -71,7 +106,7 @@ def rlimits(limits: Limits, address_space: bool) -> Callable[[], None]:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
         if address_space:
-            memory = limits.memory_mb * MiB
+            memory = limits.memory_mb * MiB + ADDRESS_SPACE_MARGIN
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
     return apply
@@ -100,9 +135,15 @@ class ProcessLauncher:
         "a separate user id",
     )
 
-    def command(self, scratch: Path, reply_fd: int, source: str, limits: Limits) -> Command:
+    def command(
+        self, scratch: Path, reply_fd: int, source: str, limits: Limits, code: Code
+    ) -> Command:
         argv = [sys.executable, "-I", "-B", "-c", source, str(reply_fd)]
-        return Command(argv, str(scratch), child_env(scratch, limits), rlimits(limits, True))
+        env = child_env(scratch, limits)
+        return Command(argv, str(scratch), env, rlimits(limits, True), code.path)
 
-    def kill(self, proc: subprocess.Popen) -> None:
+    def kill(self, proc: subprocess.Popen, command: Command) -> None:
         kill_group(proc)
+
+    def describe_exit(self, command: Command, code: int) -> str:
+        return describe_code(code)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import selectors
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from graders.sandbox import launch
 from graders.sandbox.errors import (
@@ -103,18 +104,6 @@ class Progress:
     steps: list[tuple[int, float]] = field(default_factory=list)
 
 
-def _tag(value: Any) -> Any:
-    if isinstance(value, Rng):
-        return {"rng": value.seed}
-    if isinstance(value, Handle):
-        return {"handle": value.number}
-    if isinstance(value, NpyFile):
-        return {"npy_file": value.path}
-    if isinstance(value, Reporter):
-        return {"reporter": True}
-    raise TypeError(f"cannot send {type(value).__name__} to the child")
-
-
 def _untag(data: dict) -> Any:
     if set(data) == {"handle", "type"} and isinstance(data["handle"], int):
         return Handle(data["handle"], str(data["type"])[:100])
@@ -143,6 +132,7 @@ class Sandbox:
         self.children_started = 0
         self._proc: subprocess.Popen | None = None
         self._loaded = False
+        self._sequence = 0  # request ids: a reply must answer the request just sent
 
     # -- lifecycle ------------------------------------------------------------
     @property
@@ -155,7 +145,10 @@ class Sandbox:
             return
         reply_r, reply_w = os.pipe()
         out_r, out_w = os.pipe()
-        command = self.launcher.command(self.scratch, reply_w, child_source(), self.limits)
+        command = self.launcher.command(
+            self.scratch, reply_w, child_source(), self.limits, self.code
+        )
+        self._command = command
         self._proc = subprocess.Popen(
             command.argv,
             stdin=subprocess.PIPE,
@@ -181,7 +174,7 @@ class Sandbox:
         self._loaded = False
         chunks = [{"name": c.name, "source": c.source} for c in self.code.chunks]
         request = {"op": "load", "module": self.code.module, "chunks": chunks}
-        self._pending = memoryview(frame({**request, "path": list(self.code.path)}))
+        self._pending = memoryview(frame({**request, "path": list(command.sys_path)}))
 
     def close(self) -> None:
         """Kill the child (and everything it started) and remove the scratch folder."""
@@ -198,7 +191,7 @@ class Sandbox:
     def _kill(self) -> None:
         if self._proc is None:
             return
-        self.launcher.kill(self._proc)
+        self.launcher.kill(self._proc, self._command)
         self._drain_output()
         self._selector.close()
         for fd in (self._reply_fd, self._out_fd):
@@ -209,26 +202,57 @@ class Sandbox:
     # -- requests ---------------------------------------------------------------
     def call(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
         """Call the student's function `name` in the child and return its plain reply."""
-        blobs: list[bytes] = []
-        header = {
-            "op": "call",
-            "fn": name,
-            "args": encode(list(args), blobs, _tag),
-            "kwargs": encode(kwargs, blobs, _tag),
-        }
-        return self._request(name, header, blobs, timeout or self.limits.call_seconds)
+
+        def request() -> tuple[dict, list[bytes]]:
+            blobs: list[bytes] = []
+            header = {
+                "op": "call",
+                "fn": name,
+                "args": encode(list(args), blobs, self._tag),
+                "kwargs": encode(kwargs, blobs, self._tag),
+            }
+            return header, blobs
+
+        return self._request(name, request, timeout or self.limits.call_seconds)
 
     def get(self, name: str) -> Any:
         """The value of the module-level name `name` in the submission."""
-        return self._request(name, {"op": "get", "name": name}, [], self.limits.call_seconds)
+        return self._request(
+            name, lambda: ({"op": "get", "name": name}, []), self.limits.call_seconds
+        )
 
-    def _request(self, name: str, header: dict, blobs: list[bytes], seconds: float) -> Any:
+    def put_array(self, name: str, array: np.ndarray) -> NpyFile:
+        """Write a large input (a training set) for the child to memory-map, not to pipe."""
+        inbox = self.scratch / "inbox"
+        inbox.mkdir(mode=0o755, exist_ok=True)
+        path = inbox / f"{name}.npy"
+        np.save(path, array, allow_pickle=False)
+        path.chmod(0o644)
+        return NpyFile(str(path))
+
+    def _tag(self, value: Any) -> Any:
+        """Encode the argument markers the child rebuilds on its side."""
+        if isinstance(value, Rng):
+            return {"rng": value.seed}
+        if isinstance(value, Handle):
+            return {"handle": value.number}
+        if isinstance(value, NpyFile):
+            return {"npy_file": self._command.visible(value.path)}
+        if isinstance(value, Reporter):
+            return {"reporter": True}
+        raise TypeError(f"cannot send {type(value).__name__} to the child")
+
+    def _request(
+        self, name: str, request: Callable[[], tuple[dict, list[bytes]]], seconds: float
+    ) -> Any:
         if self.load_failure is not None:
             raise self.load_failure
         if name in self.broken:
             raise self.broken[name]
         self._ensure_loaded()
-        self._pending = memoryview(frame(header, blobs))
+        header, blobs = request()
+        self._sequence += 1
+        self._pending = memoryview(frame({**header, "id": self._sequence}, blobs))
         try:
             reply, reply_blobs = self._exchange(time.monotonic() + seconds)
         except _Timeout:
@@ -244,7 +268,17 @@ class Sandbox:
         except WireError as error:
             self._kill()  # the stream is out of step; never trust its next bytes
             raise BadReply(name, f"{name} sent a reply that could not be read: {error}") from None
-        return self._value(name, reply, reply_blobs)
+        try:
+            if reply.get("id") != self._sequence:
+                raise WireError("a reply arrived out of turn (something else wrote to the pipe)")
+            return self._value(name, reply, reply_blobs)
+        except BadReply:
+            # The child sent what it should not have; its next bytes cannot be trusted.
+            self._kill()
+            raise
+        except WireError as error:
+            self._kill()
+            raise BadReply(name, f"{name} sent a reply that could not be read: {error}") from None
 
     def _value(self, name: str, reply: dict, blobs: list[bytes]) -> Any:
         if reply.get("ok") is True:
@@ -284,10 +318,12 @@ class Sandbox:
             raise self.load_failure from None
         except (_Ended, WireError) as error:
             self._kill()
+            said = bytes(self.output[-300:]).decode("utf-8", "replace").strip()
             self.load_failure = LoadFailed(
                 "load",
                 f"your submission ended the Python process while it was loading ({error}): "
-                "does it call sys.exit(), os._exit() or quit() at the top level?",
+                "does it call sys.exit(), os._exit() or quit() at the top level?"
+                + (f" Its last output: {said}" if said else ""),
             )
             raise self.load_failure from None
         if reply.get("op") != "loaded" or not reply.get("ok"):
@@ -316,7 +352,7 @@ class Sandbox:
                 pass
             except BrokenPipeError:
                 raise _Ended(self._exit_status()) from None
-            if self._pending:
+            if self._pending and self._stdin_fd not in selector.get_map():
                 selector.register(self._stdin_fd, selectors.EVENT_WRITE)
         while True:
             parsed = split_frame(self._buffer, limit)
@@ -383,9 +419,7 @@ class Sandbox:
             code = self._proc.wait(timeout=1.0)
         except subprocess.TimeoutExpired:
             return "it closed its reply pipe"
-        if code < 0:
-            return f"killed by signal {signal.Signals(-code).name}"
-        return f"exit code {code}"
+        return self.launcher.describe_exit(self._command, code)
 
 
 class _Timeout(Exception):

@@ -1,0 +1,257 @@
+"""The `jail` isolation level: bubblewrap, an unprivileged uid, cgroups, rlimits.
+
+The child process drops to an unprivileged uid (one per concurrent slot) and
+joins its own cgroups *before* bubblewrap starts; bubblewrap then gives it new
+user, network, PID, IPC, UTS and mount namespaces, a cleared environment, the
+system and Python read-only, the submission read-only, and a size-capped tmpfs
+to work in. Nothing of the grader (source, reference, specs, results) is mounted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from graders.sandbox import cgroups
+from graders.sandbox.launch import (
+    Command,
+    Launcher,
+    MiB,
+    ProcessLauncher,
+    child_env,
+    describe_code,
+    kill_group,
+    rlimits,
+)
+
+if TYPE_CHECKING:
+    from graders.sandbox.runner import Code, Limits
+
+UID_BASE = 61000  # sandbox uids are UID_BASE + slot; no real account uses them
+SUBMISSION, INBOX, SCRATCH = "/submission", "/inbox", "/scratch"
+COPY_LIMIT = 20 * MiB  # a folder submission larger than this is refused, not copied
+SKIP = {"__pycache__", ".git", ".ipynb_checkpoints", ".venv", "node_modules"}
+
+
+class JailUnavailable(Exception):
+    """The jail cannot run here; the message says what is missing and how to fix it."""
+
+
+def grader_folders() -> list[Path]:
+    """Folders of the grader itself, hidden (by an empty tmpfs) if they sit in a bound path."""
+    import graders
+
+    root = Path(graders.__file__).resolve().parent.parent
+    return [root / name for name in ("graders", "reference", "assignments")]
+
+
+def python_roots() -> list[Path]:
+    """The folders the child's Python needs: its prefix, and any site folders outside it."""
+    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    for entry in sys.path:
+        path = Path(entry).resolve() if entry else None
+        if path and path.is_dir() and path.name in ("site-packages", "dist-packages"):
+            if not any(path.is_relative_to(r) for r in roots):
+                roots.add(path)
+    return sorted(roots)
+
+
+def unreadable_for_others(path: Path) -> Path | None:
+    """The first folder on the way to `path` that a stranger's uid cannot pass through."""
+    for folder in [*reversed(path.parents), path]:
+        mode = folder.stat().st_mode
+        if not mode & stat.S_IXOTH or (folder == path and not mode & stat.S_IROTH):
+            return folder
+    return None
+
+
+def system_binds() -> list[str]:
+    """Read-only system folders; merged-/usr symlinks (/lib -> usr/lib) are recreated as links."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(name):
+            args += ["--symlink", os.readlink(name), name]
+        elif os.path.isdir(name):
+            args += ["--ro-bind", name, name]
+    for name in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives"):
+        args += ["--ro-bind-try", name, name]
+    return args
+
+
+def copy_submission(folders: tuple[str, ...], destination: Path) -> None:
+    """Copy the submission's folder (its helper modules) for a read-only bind, within a cap."""
+    destination.mkdir(mode=0o755)
+    total = 0
+    for folder in folders[:1]:
+        for source in sorted(Path(folder).rglob("*")):
+            if SKIP & set(source.relative_to(folder).parts) or not source.is_file():
+                continue
+            total += source.stat().st_size
+            if total > COPY_LIMIT:
+                raise JailUnavailable(
+                    f"the submission folder {folder} holds over {COPY_LIMIT >> 20} MiB; "
+                    "submit only the code (and small files it reads)"
+                )
+            target = destination / source.relative_to(folder)
+            target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            target.chmod(0o644)
+
+
+@dataclass(frozen=True)
+class JailLauncher:
+    """Starts each child inside bubblewrap as uid UID_BASE + slot."""
+
+    slot: int
+    uid: int
+    groups: cgroups.Cgroups | None
+    level: str = "jail"
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        gaps = []
+        if self.groups is None:
+            gaps.append("cgroup limits (no writable cgroup: memory capped by address space)")
+        if self.uid == os.geteuid() and os.geteuid() != 0:
+            gaps.append("a uid of its own (the jail runs as your user, inside namespaces)")
+        return tuple(gaps)
+
+    @classmethod
+    def create(cls, slot: int | None = None) -> JailLauncher:
+        """A launcher for this machine, or JailUnavailable saying what is missing."""
+        if sys.platform != "linux":
+            raise JailUnavailable(f"the jail needs Linux namespaces; this is {sys.platform}")
+        if shutil.which("bwrap") is None:
+            raise JailUnavailable(
+                "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+            )
+        slot = os.getpid() % 4000 if slot is None else slot
+        uid = UID_BASE + slot if os.geteuid() == 0 else os.geteuid()
+        if uid != os.geteuid():
+            for root in python_roots():
+                blocked = unreadable_for_others(root)
+                if blocked is not None:
+                    raise JailUnavailable(
+                        f"the Python environment {root} is not readable by the sandbox uid "
+                        f"{uid}: {blocked} is closed to other users. Let others pass through it "
+                        f"(chmod o+x {blocked}: no listing, no reading) or use a Python "
+                        "installed elsewhere (/usr, /opt)"
+                    )
+        launcher = cls(slot, uid, cgroups.detect() if os.geteuid() == 0 else None)
+        launcher._probe()
+        return launcher
+
+    def _probe(self) -> None:
+        """Start a trivial jail once, so a machine that forbids namespaces says so clearly."""
+        argv = ["bwrap", "--unshare-all", "--die-with-parent", *system_binds(), "--", "/bin/true"]
+        try:
+            done = subprocess.run(
+                argv, preexec_fn=self._drop, capture_output=True, timeout=20, check=False
+            )
+        except (OSError, subprocess.SubprocessError) as error:
+            raise JailUnavailable(f"bubblewrap could not start: {error}") from None
+        if done.returncode != 0:
+            said = done.stderr.decode(errors="replace").strip()
+            raise JailUnavailable(
+                f"bubblewrap cannot create namespaces here ({said}); on Debian/Ubuntu check "
+                "that unprivileged user namespaces are enabled"
+            )
+
+    def _drop(self) -> None:
+        """Become the slot's unprivileged uid, with no supplementary groups."""
+        if os.geteuid() == 0:
+            os.setgroups([])
+            os.setresgid(self.uid, self.uid, self.uid)
+            os.setresuid(self.uid, self.uid, self.uid)
+
+    def command(
+        self, scratch: Path, reply_fd: int, source: str, limits: Limits, code: Code
+    ) -> Command:
+        scratch.chmod(0o755)  # the sandbox uid must reach its inbox and submission copy
+        inbox = scratch / "inbox"
+        inbox.mkdir(mode=0o755, exist_ok=True)
+        copy = scratch / f"submission-{len(list(scratch.glob('submission-*')))}"
+        copy_submission(code.path, copy)
+        group = None
+        if self.groups is not None:
+            name = f"slot{self.slot}-{os.getpid()}-{copy.name}-{scratch.name}"
+            memory = limits.memory_mb * MiB
+            group = cgroups.create(self.groups, name, memory, limits.processes)
+        env = child_env(Path(SCRATCH), limits)
+        argv = [
+            "bwrap",
+            "--unshare-all",  # user, network, PID, IPC, UTS and cgroup namespaces
+            "--unshare-user",  # explicit, as --disable-userns requires it
+            "--disable-userns",  # no further user namespaces inside
+            "--die-with-parent",
+            "--new-session",  # no terminal to inject keystrokes into
+            "--hostname", "dlgrade",
+            "--clearenv",
+            *[arg for key, value in env.items() for arg in ("--setenv", key, value)],
+            *system_binds(),
+            *[arg for root in python_roots() for arg in ("--ro-bind", str(root), str(root))],
+            # Were the grader installed inside a bound folder, its folders are covered up.
+            *[
+                arg
+                for folder in grader_folders()
+                if any(folder.is_relative_to(r) for r in python_roots())
+                for arg in ("--tmpfs", str(folder))
+            ],
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--size", str(limits.file_mb * 4 * MiB), "--tmpfs", "/tmp",  # noqa: S108 - a private tmpfs
+            "--size", str(limits.file_mb * 4 * MiB), "--tmpfs", SCRATCH,
+            "--ro-bind", str(copy), SUBMISSION,
+            "--ro-bind", str(inbox), INBOX,
+            "--chdir", SCRATCH,
+            "--",
+            sys.executable, "-I", "-B", "-c", source, str(reply_fd),
+        ]  # fmt: skip
+        limit_hook = rlimits(limits, address_space=group is None)
+
+        def preexec() -> None:
+            if group is not None:
+                group.join()  # as root, before the uid is dropped
+            limit_hook()
+            self._drop()
+
+        paths = {str(copy): SUBMISSION, str(inbox): INBOX}
+        sys_path = tuple(SUBMISSION for _ in code.path[:1])
+        return Command(
+            argv, str(scratch), {"PATH": "/usr/bin:/bin"}, preexec, sys_path, paths, group
+        )
+
+    def kill(self, proc: subprocess.Popen, command: Command) -> None:
+        kill_group(proc)  # bwrap and, by --die-with-parent and the PID namespace, all inside
+        if command.group is not None:
+            command.group.kill()  # anything that slipped out of both
+            command.group.remove()
+
+    def describe_exit(self, command: Command, code: int) -> str:
+        # bwrap passes on a child killed by signal N as exit code 128 + N.
+        words = describe_code(-(code - 128) if 128 < code < 128 + 65 else code)
+        if command.group is not None and command.group.oom_killed():
+            words += ": it went over the memory limit"
+        return words
+
+
+def launcher_for(isolation: str, slot: int | None = None) -> tuple[Launcher, str]:
+    """The launcher for an isolation level, and a note when `auto` had to fall back.
+
+    "jail" raises JailUnavailable where the jail cannot run; "auto" then falls
+    back to "process" and says why; "process" never tries the jail.
+    """
+    if isolation == "process":
+        return ProcessLauncher(), ""
+    try:
+        return JailLauncher.create(slot), ""
+    except JailUnavailable as error:
+        if isolation == "jail":
+            raise
+        return ProcessLauncher(), f"the jail is unavailable here ({error}); graded in a process"

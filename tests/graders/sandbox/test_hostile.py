@@ -1,0 +1,388 @@
+"""Hostile submissions, graded in the jail.
+
+Each must end with a complete report in bounded time, gain no point it did not
+earn, leave nothing running and write nothing outside its scratch space. Where
+the submission is otherwise correct (the reference plus an attack), its honest
+points are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from graders.sandbox.jail import UID_BASE, JailLauncher, JailUnavailable
+from graders.verdict import Status
+from tests.conftest import ROOT, TEMPLATE, failed_questions, grade_path, question
+
+SLOT = 7
+LIMITS = {"call_seconds": 1.0, "load_seconds": 8.0}
+
+
+@pytest.fixture(scope="module")
+def jail() -> JailLauncher:
+    try:
+        return JailLauncher.create(slot=SLOT)
+    except JailUnavailable as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must be able to run the jail: {error}")
+        pytest.skip(f"jail unavailable: {error}")
+
+
+def jailed_processes() -> list[int]:
+    """Live (not zombie) processes running as any sandbox uid."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+        except (OSError, ValueError):
+            continue
+        uid = int(fields.get("Uid", "0").split()[0])
+        if UID_BASE <= uid < UID_BASE + 4096 and not fields.get("State", "").strip().startswith(
+            "Z"
+        ):
+            found.append(int(status.parent.name))
+    return found
+
+
+def nothing_left_running() -> list[int]:
+    """Wait (boundedly) for the kernel to finish tearing the jail down; what is left."""
+    for _ in range(100):
+        left = jailed_processes()
+        if not left:
+            return []
+        time.sleep(0.02)
+    return left
+
+
+@pytest.fixture
+def graded(jail, make_submission):
+    """grade(attack): the reference with `attack` appended, graded in the jail; then checks
+    that nothing the submission started is still running."""
+
+    def run(attack: str, **limits: float):
+        report = grade_path(make_submission(attack), launcher=jail, **{**LIMITS, **limits})
+        assert report.isolation == "jail"
+        return report
+
+    yield run
+    assert nothing_left_running() == []
+
+
+def everything(report) -> str:
+    return json.dumps(report.to_dict())
+
+
+# -- reading what it must not see ------------------------------------------------------
+
+
+def test_cannot_read_reference_specs_or_hidden_checks(graded):
+    targets = [
+        ROOT / "reference" / "activations.py",
+        ROOT / "assignments" / "selfcheck" / "spec.toml",
+        ROOT / "graders" / "hidden" / "activations.py",
+        ROOT / "graders" / "checks" / "core.py",
+    ]
+    attack = f"""
+import importlib, os
+found = []
+for path in {[str(t) for t in targets]!r}:
+    try:
+        found.append(open(path).read()[:200])
+    except OSError:
+        pass
+for name in ("reference", "reference.activations", "graders", "graders.hidden.activations"):
+    try:
+        found.append(repr(importlib.import_module(name)))
+    except ImportError:
+        pass
+for folder, _, files in os.walk("/"):
+    if folder.startswith(("/proc", "/sys", "/usr", "/root/.pyenv")):
+        continue
+    for name in files:
+        if name in ("spec.toml", "core.py", "activations.py") and folder != "/submission":
+            found.append(os.path.join(folder, name))
+Q7_EXPLANATION = "found: " + repr(found)
+"""
+    report = graded(attack)
+    assert report.score == 12
+    assert report.explanations["Q7_EXPLANATION"] == "found: []"
+    text = everything(report)
+    for target in targets:
+        assert target.read_text()[:120] not in text
+
+
+def test_reading_environment_secrets_finds_nothing(graded, monkeypatch):
+    secret = f"s3cr3t-{uuid.uuid4()}"
+    monkeypatch.setenv("DLGRADE_TEST_SECRET", secret)
+    attack = """
+import glob, os
+print(dict(os.environ))
+for path in glob.glob("/proc/*/environ"):
+    try:
+        print(path, open(path, "rb").read())
+    except OSError as error:
+        print(path, error)
+"""
+    report = graded(attack)
+    assert report.score == 12
+    assert secret not in everything(report)
+
+
+# -- writing where it must not --------------------------------------------------------
+
+
+def test_cannot_write_results_or_files_outside_scratch(graded, tmp_path):
+    host_tmp = Path("/tmp") / f"dlgrade-pwned-{uuid.uuid4()}"
+    targets = [
+        host_tmp,
+        tmp_path / "results.json",
+        ROOT / "results.json",
+        Path("/autograder/results/results.json"),
+    ]
+    attack = f"""
+import json, os
+for path in {[str(t) for t in targets]!r}:
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as out:
+            json.dump({{"score": 12, "tests": []}}, out)
+        print("wrote", path)
+    except OSError as error:
+        print("refused", path, error)
+"""
+    report = graded(attack)
+    assert report.score == 12
+    for target in targets:
+        assert not target.exists(), target
+
+
+def test_huge_file_write_is_capped(graded):
+    attack = """
+try:
+    with open("/scratch/big.bin", "wb") as out:
+        for _ in range(1024):
+            out.write(b"\\0" * (1 << 20))
+except OSError as error:
+    print("write stopped:", error)
+"""
+    report = graded(attack)
+    assert report.score == 12
+    assert "write stopped" in report.output
+
+
+# -- cheating in the child ----------------------------------------------------------------
+
+
+def test_monkeypatching_numpy_and_grader_modules_gains_nothing(jail, tmp_path):
+    cheat = (TEMPLATE / "selfcheck.py").read_text() + (
+        "\nimport sys, types\n"
+        "np.allclose = lambda *a, **k: True\n"
+        "np.testing.assert_allclose = lambda *a, **k: None\n"
+        "fake = types.ModuleType('graders')\n"
+        "fake.grade = lambda *a, **k: {'score': 12}\n"
+        "sys.modules['graders'] = sys.modules['graders.grading'] = fake\n"
+        "print('12/12 PASS')\n"
+    )
+    (tmp_path / "selfcheck.py").write_text(cheat)
+    report = grade_path(tmp_path / "selfcheck.py", launcher=jail, **LIMITS)
+    assert report.score == 0
+    assert not report.passed
+
+
+# -- exhausting resources ---------------------------------------------------------------
+
+
+def test_fork_bomb_is_contained(graded):
+    attack = """
+def relu(z):
+    import os
+    while True:
+        try:
+            os.fork()
+        except OSError:
+            pass
+"""
+    report = graded(attack)
+    assert failed_questions(report) == ["q2"]
+    assert report.score == 11
+
+
+def test_numpy_memory_bomb_is_killed(graded):
+    attack = """
+def mse(y_pred, y_true):
+    blocks = []
+    while True:
+        blocks.append(np.ones(50_000_000))  # 400 MB a block, touched
+"""
+    report = graded(attack, call_seconds=20.0)
+    assert failed_questions(report) == ["q5"]
+    message = question(report, "q5").first_failure.message
+    assert "memory" in message
+
+
+def test_pytorch_memory_bomb_is_killed(graded):
+    pytest.importorskip("torch")
+    attack = """
+def one_hot(y, n_classes):
+    import torch
+    big = torch.ones(60_000, 60_000)  # 14 GB
+    return big.numpy()
+"""
+    report = graded(attack, call_seconds=30.0)
+    assert failed_questions(report) == ["q9"]
+    assert question(report, "q9").first_failure.status is not Status.PASSED
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "import signal\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "    signal.signal(signal.SIGXCPU, signal.SIG_IGN)\n    while True:\n        pass",
+        "import signal, time\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "    time.sleep(10**6)",
+    ],
+    ids=["cpu-spin-ignoring-signals", "sleep-ignoring-sigterm"],
+)
+def test_hang_that_ignores_signals_is_killed(graded, body):
+    report = graded(f"def softmax(z):\n    {body}\n")
+    assert failed_questions(report) == ["q3"]
+    assert Status.TIMEOUT in {v.status for v in question(report, "q3").verdicts}
+
+
+def test_double_forked_daemon_does_not_survive(graded):
+    attack = """
+import os, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        while True:
+            time.sleep(0.05)
+    os._exit(0)
+"""
+    report = graded(attack)
+    assert report.score == 12
+
+
+def test_thread_left_running_after_a_call(graded):
+    # One thread that outlives the call which started it. (A new spinning thread per
+    # call would slow the submission down until it times out: its own doing.)
+    attack = """
+import threading
+
+def relu(z):
+    def spin():
+        while True:
+            pass
+    if threading.active_count() == 1:
+        threading.Thread(target=spin, daemon=True).start()
+    return np.maximum(z, 0)
+"""
+    report = graded(attack, call_seconds=2.0)
+    assert report.score == 12
+
+
+def test_stdout_flood_is_capped(graded):
+    attack = """
+import sys
+for _ in range(100):
+    sys.stdout.write("x" * 1_000_000)
+"""
+    report = graded(attack)
+    assert report.score == 12
+    assert len(report.output) < 70_000
+    assert "bytes of output dropped" in report.output
+
+
+# -- network, exits, crashes --------------------------------------------------------------
+
+
+def test_no_network_even_to_localhost(graded):
+    connections = []
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    port = server.getsockname()[1]
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connections.append(server.accept())
+            except TimeoutError:
+                continue
+
+    listener = threading.Thread(target=accept, daemon=True)
+    listener.start()
+    attack = f"""
+import socket
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=2).sendall(b"leak")
+    print("connected")
+except OSError as error:
+    print("no network:", error)
+"""
+    try:
+        report = graded(attack)
+    finally:
+        stop.set()
+        listener.join(2)
+        server.close()
+    assert report.score == 12
+    assert connections == []
+    assert "no network" in report.output
+
+
+@pytest.mark.parametrize(
+    ("attack", "qid", "said"),
+    [
+        ("def l2_grad(grad, w, lam):\n    import os\n    os._exit(0)\n", "q12", "exit code 0"),
+        (
+            # Recursing through repr (C code) exhausts the C stack, not just the heap.
+            "import sys\nsys.setrecursionlimit(10**7)\n"
+            "class Deep:\n    def __repr__(self):\n        return repr(Deep())\n"
+            "def l2_grad(grad, w, lam):\n    return repr(Deep())\n",
+            "q12",
+            "SIGSEGV",
+        ),
+    ],
+    ids=["os._exit-in-a-function", "recursion-bomb-crash"],
+)
+def test_function_that_ends_the_interpreter(graded, attack, qid, said):
+    report = graded(attack)
+    assert failed_questions(report) == [qid]
+    assert said in question(report, qid).first_failure.message
+
+
+# -- replies that are not plain data ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "def relu(z):\n    return np.array([object()] * z.size).reshape(z.shape)\n",
+        "class Liar(np.ndarray):\n"
+        "    def __eq__(self, other):\n        return True\n"
+        "    def __array_eq__(self, other):\n        return True\n"
+        "def relu(z):\n    return np.zeros(z.shape).view(Liar)\n",
+        "import pickle\ndef relu(z):\n    return pickle.dumps(np.maximum(z, 0))\n",
+        "import json, os, pickle, struct, sys\n"
+        "def relu(z):\n"
+        "    blob = pickle.dumps(np.maximum(z, 0))\n"
+        "    head = json.dumps({'op': 'reply', 'ok': True, 'value': {'array': 0},"
+        " 'blobs': [len(blob)]}).encode()\n"
+        "    os.write(int(sys.argv[-1]), struct.pack('>I', len(head)) + head + blob)\n"
+        "    return np.maximum(z, 0)\n",
+    ],
+    ids=["object-array", "subclass-with-true-eq", "pickled-bytes", "forged-pickle-frame"],
+)
+def test_replies_that_are_not_plain_data_earn_nothing(graded, attack):
+    report = graded(attack)
+    assert failed_questions(report) == ["q2"]
+    assert report.score == 11
