@@ -225,6 +225,7 @@ def grade(
         title=spec.title,
         submission=str(submission.path),
         isolation=box.isolation,
+        isolation_detail=box.launcher.detail,
         questions=questions,
         pass_mark=spec.pass_mark,
         mode=mode,

@@ -74,6 +74,7 @@ class Report:
     questions: tuple[QuestionResult, ...]
     pass_mark: float
     mode: str = "instructor"  # "student" when only public checks ran
+    isolation_detail: str = ""  # e.g. which cgroup version limited memory
     seconds: float = 0.0
     advice: str = ""
     output: str = ""  # what the submission printed, capped

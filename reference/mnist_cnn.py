@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 SEED = 0
-EPOCHS = 8
+EPOCHS = 6
 BATCH = 128
 LR = 2e-3  # Adam's step size at the start; decays linearly to about zero
 DROPOUT = 0.25

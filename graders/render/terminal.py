@@ -67,6 +67,8 @@ def render_terminal(report: Report) -> Group:
     )
     if report.advice:
         lines.append(Text(report.advice))
+    if report.isolation_detail:
+        lines.append(Text(f"isolation: {report.isolation_detail}", style="dim"))
     for note in report.notes:
         lines.append(Text(f"note: {note}", style="dim"))
     if report.output.strip():

@@ -114,6 +114,19 @@ class JailLauncher:
     level: str = "jail"
 
     @property
+    def detail(self) -> str:
+        """What protects the child, for the report."""
+        limits = (
+            f"cgroup {self.groups.version} memory and process limits"
+            if self.groups
+            else "rlimits (address space, processes)"
+        )
+        return (
+            f"bubblewrap: uid {self.uid}, new user/network/PID/IPC/UTS/mount namespaces, "
+            f"read-only system, private tmpfs, {limits}"
+        )
+
+    @property
     def missing(self) -> tuple[str, ...]:
         gaps = []
         if self.groups is None:

@@ -47,6 +47,7 @@ class Launcher(Protocol):
     """Starts and kills children at one isolation level."""
 
     level: str
+    detail: str  # what protects the child, said in every report
     missing: tuple[str, ...]  # protections this level does not give, said in every report
 
     def command(
@@ -129,6 +130,7 @@ class ProcessLauncher:
     """A plain child process with rlimits: what a laptop without namespaces can do."""
 
     level: str = "process"
+    detail: str = "a child process with rlimits (CPU, address space, files, processes)"
     missing: tuple[str, ...] = (
         "filesystem isolation (the submission can read files your user can read)",
         "network isolation",
