@@ -1,12 +1,15 @@
-"""The `dlgrade` command line."""
+"""The `dlgrade` command line: check (grade one submission), demo, data."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def parser() -> argparse.ArgumentParser:
@@ -16,7 +19,12 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="grade one submission and print its report")
     check.add_argument("path", type=Path, help="a .py file, a notebook, or a folder holding one")
-    check.add_argument("-a", "--assignment", default="selfcheck", help="default: selfcheck")
+    check.add_argument(
+        "-a",
+        "--assignment",
+        default="selfcheck",
+        help="selfcheck (default), digits, mnist_mlp, ...",
+    )
     check.add_argument("-f", "--format", choices=("text", "json"), default="text")
     check.add_argument(
         "--isolation",
@@ -25,20 +33,59 @@ def parser() -> argparse.ArgumentParser:
         help="auto (default): the jail where bubblewrap works, else a plain process",
     )
     check.add_argument(
-        "--student",
-        action="store_true",
-        help="run the public checks only (what a student kit does)",
+        "--student", action="store_true", help="run the public checks only (as a student kit does)"
+    )
+    check.add_argument(
+        "--data", help="folder with the MNIST files (else $DLGRADE_MNIST_DIR, cache)"
+    )
+    check.add_argument("--html", type=Path, help="also write an HTML report with plots here")
+    check.add_argument("--budget", type=float, help="training budget in seconds (spec's default)")
+    check.add_argument(
+        "--train-limit", type=int, help="train on the first N samples only (a quick local run)"
     )
     demo = commands.add_parser(
         "demo", help="grade the built-in examples: the reference (passes) and the template (fails)"
     )
     demo.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    data = commands.add_parser("data", help="find (or download) a data set")
+    data.add_argument("name", choices=("mnist",))
+    data.add_argument("--data", help="the folder to use (default: the cache)")
+    data.add_argument("--download", action="store_true", help="download the files if missing")
     return top
 
 
 def fail_usage(message: str) -> int:
     print(f"dlgrade: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+@contextmanager
+def training_progress(budget: float, show: bool) -> Iterator[Callable[[int, float], None] | None]:
+    """A progress bar fed by the child's report(step, loss) calls: time used of the budget."""
+    if not show:
+        yield None
+        return
+    import time
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("training"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("waiting for the first report(step, loss)", total=budget)
+        started = time.monotonic()
+
+        def update(step: int, loss: float) -> None:
+            elapsed = time.monotonic() - started
+            bar.update(
+                task, completed=min(elapsed, budget), description=f"step {step} · loss {loss:.4g}"
+            )
+
+        yield update
 
 
 def check(args: argparse.Namespace) -> int:
@@ -57,6 +104,14 @@ def check(args: argparse.Namespace) -> int:
 
             print(render_json(unloadable(args.path, spec, error)))
         return fail_usage(f"{error}")
+    if spec.training.get("data") == "mnist":
+        from graders.data.mnist import DataError, find_mnist
+
+        try:
+            find_mnist(args.data)
+        except DataError as error:
+            return fail_usage(f"{error}")
+    from graders.checks.core import Context
     from graders.grading import grade
     from graders.sandbox.jail import JailUnavailable, launcher_for
     from graders.sandbox.runner import Limits, Sandbox
@@ -65,11 +120,19 @@ def check(args: argparse.Namespace) -> int:
         launcher, fallback = launcher_for(args.isolation)
     except JailUnavailable as error:
         return fail_usage(f"--isolation jail: {error}")
-    # Start the child first: its NumPy import overlaps with ours of hypothesis and rich.
-    sandbox = Sandbox(submission.code, Limits(**spec.limits), launcher)
-    sandbox.start()
-    mode = "student" if args.student else "instructor"
-    report = grade(submission, spec, mode=mode, sandbox=sandbox, notes=(fallback,))
+    context = Context(data_dir=args.data, train_seconds=args.budget, train_limit=args.train_limit)
+    budget = args.budget or float(spec.training.get("seconds", 0))
+    show = bool(spec.training) and args.format == "text" and sys.stdout.isatty()
+    with training_progress(budget, show) as on_progress:
+        # Start the child first: its NumPy import overlaps with ours of hypothesis and rich.
+        sandbox = Sandbox(submission.code, Limits(**spec.limits), launcher, on_progress)
+        sandbox.start()
+        mode = "student" if args.student else "instructor"
+        report = grade(
+            submission, spec, mode=mode, sandbox=sandbox, notes=(fallback,), context=context
+        )
+    if args.html:
+        write_html(report, args.html)
     if args.format == "json":
         from graders.render.json_report import render_json
 
@@ -81,35 +144,56 @@ def check(args: argparse.Namespace) -> int:
     return EXIT_PASS if report.passed else EXIT_FAIL
 
 
+def write_html(report: object, path: Path) -> None:
+    """The HTML report, and its pictures as PNG files in a folder beside it."""
+    from graders.render.html import render_html
+    from graders.render.plots import write_pngs
+
+    path.write_text(render_html(report))
+    if report.figures:
+        write_pngs(report.figures, path.with_name(f"{path.stem}_figures"))
+
+
 def demo(args: argparse.Namespace) -> int:
     """Grade the reference and the blank template; succeed when they score 12 and 0."""
-    root = Path(__file__).resolve().parent.parent
     examples = [
-        (root / "reference", EXIT_PASS),
-        (root / "student_template" / "selfcheck.py", EXIT_FAIL),
+        (ROOT / "reference", EXIT_PASS),
+        (ROOT / "student_template" / "selfcheck.py", EXIT_FAIL),
     ]
     missing = [str(path) for path, _ in examples if not path.exists()]
     if missing:
         return fail_usage(f"the built-in examples are not installed here ({', '.join(missing)})")
     codes = []
     for path, expected in examples:
-        print(f"\n$ dlgrade check {path.relative_to(root)}")
+        print(f"\n$ dlgrade check {path.relative_to(ROOT)}")
         sys.stdout.flush()
-        namespace = argparse.Namespace(
-            path=path, assignment="selfcheck", format=args.format, student=False, isolation="auto"
-        )
-        code = check(namespace)
-        codes.append(code == expected)
+        namespace = parser().parse_args(["check", str(path), "--format", args.format])
+        codes.append(check(namespace) == expected)
     return EXIT_PASS if all(codes) else EXIT_FAIL
+
+
+def data(args: argparse.Namespace) -> int:
+    """Say where the MNIST files are, or download them when asked."""
+    from graders.data.mnist import DataError, default_cache_dir, download_mnist, find_mnist
+
+    try:
+        print(f"MNIST found in {find_mnist(args.data)}")
+        return EXIT_PASS
+    except DataError as error:
+        if not args.download:
+            return fail_usage(f"{error}")
+    target = Path(args.data) if args.data else default_cache_dir()
+    try:
+        print(f"MNIST downloaded to {download_mnist(target)}")
+    except DataError as error:
+        return fail_usage(f"{error}")
+    return EXIT_PASS
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.command == "check":
-        return check(args)
-    if args.command == "demo":
-        return demo(args)
-    return EXIT_USAGE
+    commands = {"check": check, "demo": demo, "data": data}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

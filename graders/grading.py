@@ -38,6 +38,8 @@ class Run:
     spec: Spec
     sandbox: Sandbox
     mode: str
+    context: Any = None  # graders.checks.core.Context, made when the checks are imported
+    check_args: dict[str, dict[str, Any]] = field(default_factory=dict)  # overrides by check
     diagnoses: dict[str, str] = field(default_factory=dict)  # function -> misconception id
 
 
@@ -60,9 +62,14 @@ def title_of(check: Callable[..., None], args: dict[str, Any]) -> str:
 def diagnose(run: Run, family: str, function: str) -> str:
     """The known mistake `function` makes, if it makes one (computed once per submission)."""
     if function not in run.diagnoses:
-        wrongs = importlib.import_module(f"graders.misconceptions.{family}").WRONG.get(function)
-        inputs = importlib.import_module(f"graders.strategies.{family}").DIAGNOSTIC.get(function)
         run.diagnoses[function] = ""
+        try:
+            wrongs = importlib.import_module(f"graders.misconceptions.{family}").WRONG.get(function)
+            inputs = importlib.import_module(f"graders.strategies.{family}").DIAGNOSTIC.get(
+                function
+            )
+        except ModuleNotFoundError:  # a family without known mistakes
+            return ""
         if wrongs and inputs:
             from graders.checks.core import recognise
 
@@ -80,9 +87,12 @@ def run_check(run: Run, question: QuestionSpec, check_spec: CheckSpec) -> Verdic
     from graders.checks.core import CheckFailed
 
     check = find_check(check_spec)
-    args = dict(check_spec.args)
-    if "spec" in inspect.signature(check).parameters:
+    args = {**check_spec.args, **run.check_args.get(check_spec.name, {})}
+    parameters = inspect.signature(check).parameters
+    if "spec" in parameters:
         args["spec"] = run.spec
+    if "context" in parameters:
+        args["context"] = run.context
     shown_args = {k: v for k, v in check_spec.args.items() if isinstance(v, (str, int, float))}
     base = {
         "check": check_spec.name,
@@ -203,14 +213,25 @@ def grade(
     launcher: launch.Launcher | None = None,
     sandbox: Sandbox | None = None,
     notes: tuple[str, ...] = (),
+    context: Any = None,
+    check_args: dict[str, dict[str, Any]] | None = None,
 ) -> Report:
-    """Grade a loaded submission against a spec and return its report."""
+    """Grade a loaded submission against a spec and return its report.
+
+    `context` (a graders.checks.core.Context) carries the data folder and budgets of
+    project checks; `check_args` overrides a check's spec arguments by check name.
+    """
     started = time.perf_counter()
     limits = limits or Limits(**spec.limits)
     box = sandbox or Sandbox(submission.code, limits, launcher)
     try:
         box.start()
-        run = Run(spec, box, mode)
+        from graders.checks.core import Context
+
+        context = context or Context()
+        context.sources = tuple(chunk.source for chunk in submission.code.chunks)
+        context.progress = box.progress
+        run = Run(spec, box, mode, context, dict(check_args or {}))
         questions = grade_questions(run)
         texts = explanations(run)
     finally:
@@ -232,6 +253,8 @@ def grade(
         output=output,
         notes=tuple(notes),
         explanations=texts,
+        figures=dict(context.figures),
+        metrics=dict(context.metrics),
     )
     return _finish(report, spec, time.perf_counter() - started)
 

@@ -59,6 +59,7 @@ class Spec:
     answers: dict[str, dict[str, Any]]
     limits: dict[str, float]
     advice: tuple[tuple[float, str], ...]
+    training: dict[str, Any]  # budgets and data for project checks, e.g. {"seconds": 180}
     folder: Path
 
     def advice_for(self, score: float) -> str:
@@ -129,6 +130,7 @@ def _build(raw: dict, folder: Path) -> Spec:
         misconceptions=misconceptions,
         answers=dict(raw.get("answers", {})),
         limits=dict(raw.get("limits", {})),
+        training=dict(raw.get("training", {})),
         advice=tuple(sorted(advice, reverse=True)),
         folder=folder,
     )

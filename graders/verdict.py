@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 class Status(enum.Enum):
@@ -80,6 +81,8 @@ class Report:
     output: str = ""  # what the submission printed, capped
     notes: tuple[str, ...] = ()  # protections missing, skipped notebook magics, ...
     explanations: dict[str, str] = field(default_factory=dict)
+    figures: dict[str, Any] = field(default_factory=dict)  # JSON-able data for pictures
+    metrics: dict[str, float] = field(default_factory=dict)  # e.g. accuracy and threshold
 
     @property
     def score(self) -> float:

@@ -1,6 +1,8 @@
 """student_template/: the stubs import, define the contract, and are not already solved."""
 
+import ast
 import importlib.util
+import inspect
 import json
 import subprocess
 import sys
@@ -191,3 +193,159 @@ def test_make_notebook_check_fails_when_out_of_date(tmp_path, monkeypatch):
     assert make_notebook.main([]) == 0
     assert make_notebook.main(["--check"]) == 0
     assert stale.read_text(encoding="utf-8") == NOTEBOOK.read_text(encoding="utf-8")
+
+
+# --- the digits mini-project template ------------------------------------------------------
+
+DIGITS_TEMPLATE = TEMPLATE_DIR / "digits.py"
+DIGITS_NOTEBOOK = TEMPLATE_DIR / "digits.ipynb"
+
+# The contract the grader calls: each function's parameter names, in order.
+DIGITS_SIGNATURES = {
+    "init_params": ["n_in", "n_hidden", "n_out", "rng"],
+    "forward": ["params", "X"],
+    "loss": ["probs", "y"],
+    "backward": ["params", "cache", "y"],
+    "update": ["params", "grads", "lr"],
+    "train": ["X", "y", "report"],
+    "predict": ["params", "X"],
+}
+_DIGITS_PARAMS = {
+    "W1": np.zeros((32, 64)),
+    "b1": np.zeros(32),
+    "W2": np.zeros((10, 32)),
+    "b2": np.zeros(10),
+}
+_X = np.full((4, 64), 0.5)
+_Y = np.array([0, 1, 2, 3])
+# Arguments that make each digits stub reach its body.
+DIGITS_STUB_CALLS = {
+    "init_params": (64, 32, 10, np.random.default_rng(0)),
+    "forward": (_DIGITS_PARAMS, _X),
+    "loss": (np.full((4, 10), 0.1), _Y),
+    "backward": (_DIGITS_PARAMS, {"X": _X}, _Y),
+    "update": (_DIGITS_PARAMS, _DIGITS_PARAMS, 0.1),
+    "train": (_X, _Y),
+    "predict": (_DIGITS_PARAMS, _X),
+}
+
+
+def _load_tools_module():
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import make_notebook
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    return make_notebook
+
+
+@pytest.fixture(scope="module")
+def digits_template():
+    spec = importlib.util.spec_from_file_location("student_template_digits", DIGITS_TEMPLATE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_digits_template_imports_cleanly_in_a_subprocess():
+    probe = "import json, digits; print(json.dumps(sorted(dir(digits))))"
+    proc = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert set(DIGITS_SIGNATURES) <= set(json.loads(proc.stdout))
+
+
+def test_digits_template_imports_only_numpy():
+    source = DIGITS_TEMPLATE.read_text(encoding="utf-8")
+    imports = [
+        line.strip()
+        for line in source.splitlines()
+        if line.lstrip().startswith(("import ", "from "))
+    ]
+    assert imports == ["import numpy as np"]
+    # The grader's NumPy-only rule reads the syntax tree, so check that way too.
+    modules = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            modules.add(node.module)
+    assert modules == {"numpy"}
+
+
+@pytest.mark.parametrize("name", sorted(DIGITS_SIGNATURES))
+def test_digits_functions_match_the_contract(digits_template, name):
+    fn = getattr(digits_template, name)
+    assert callable(fn)
+    assert fn.__doc__
+    assert list(inspect.signature(fn).parameters) == DIGITS_SIGNATURES[name]
+
+
+def test_digits_train_reports_optionally(digits_template):
+    assert inspect.signature(digits_template.train).parameters["report"].default is None
+
+
+@pytest.mark.parametrize("name", sorted(DIGITS_STUB_CALLS))
+def test_digits_stubs_raise_not_implemented(digits_template, name):
+    with pytest.raises(NotImplementedError, match=r"^\w+: \w"):
+        getattr(digits_template, name)(*DIGITS_STUB_CALLS[name])
+
+
+def test_digits_notebook_is_in_sync_with_the_script():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "make_notebook.py"), "--check", str(DIGITS_TEMPLATE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "digits.ipynb is up to date" in proc.stdout
+
+
+def test_digits_notebook_is_valid_without_outputs():
+    nb = nbformat.read(DIGITS_NOTEBOOK, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == []
+            assert cell.execution_count is None
+
+
+def test_digits_notebook_code_cells_define_the_same_names(digits_template):
+    nb = nbformat.read(DIGITS_NOTEBOOK, as_version=4)
+    code = "\n\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    namespace = {}
+    exec(compile(code, str(DIGITS_NOTEBOOK), "exec"), namespace)
+    assert _public_names(namespace) == _public_names(vars(digits_template))
+    assert set(DIGITS_SIGNATURES) <= _public_names(namespace)
+
+
+def test_make_notebook_takes_a_template_path(tmp_path):
+    make_notebook = _load_tools_module()
+    script = tmp_path / "demo.py"
+    script.write_text("# %%\n# # Demo\nimport numpy as np\n\n# %%\nX = 1\n", encoding="utf-8")
+    notebook = tmp_path / "demo.ipynb"
+    assert make_notebook.main(["--check", str(script)]) == 1  # no notebook yet
+    assert make_notebook.main([str(script)]) == 0
+    assert make_notebook.main(["--check", str(script)]) == 0
+    nb = nbformat.read(notebook, as_version=4)
+    assert [c.cell_type for c in nb.cells] == ["markdown", "code", "code"]
+    assert nb.cells[0].source == "# Demo"
+    script.write_text(script.read_text(encoding="utf-8") + "Y = 2\n", encoding="utf-8")
+    assert make_notebook.main(["--check", str(script)]) == 1  # stale after an edit
+    assert make_notebook.main(["--check", str(tmp_path / "missing.py")]) == 2
+
+
+def test_make_notebook_without_a_path_still_means_selfcheck():
+    make_notebook = _load_tools_module()
+    assert make_notebook.render() == make_notebook.render(TEMPLATE)
+    assert NOTEBOOK.read_text(encoding="utf-8") == make_notebook.render()

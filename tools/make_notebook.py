@@ -1,10 +1,14 @@
-"""Generate student_template/selfcheck.ipynb from the `# %%` cells of selfcheck.py.
+"""Generate a student notebook (.ipynb) from the `# %%` cells of a template script (.py).
 
 Each `# %%` cell becomes up to two notebook cells: the comment block at the top of the cell
 (with the leading `# ` removed) becomes a markdown cell, and the rest becomes a code cell.
+The notebook is written next to its script, with the same name: digits.py -> digits.ipynb.
+Without a path, the script is student_template/selfcheck.py.
 
-    python tools/make_notebook.py          # write the notebook
-    python tools/make_notebook.py --check  # exit 1 if the committed notebook is out of date
+    python tools/make_notebook.py                                   # write selfcheck.ipynb
+    python tools/make_notebook.py --check                           # exit 1 if it is stale
+    python tools/make_notebook.py student_template/digits.py        # write digits.ipynb
+    python tools/make_notebook.py --check student_template/digits.py
 """
 
 from __future__ import annotations
@@ -75,31 +79,66 @@ def build_notebook(text: str) -> nbformat.NotebookNode:
     return nb
 
 
-def render() -> str:
-    """The notebook's file contents, as generated from SOURCE."""
-    nb = build_notebook(SOURCE.read_text(encoding="utf-8"))
+def render(source: Path | None = None) -> str:
+    """The notebook's file contents, as generated from `source` (default: SOURCE)."""
+    source = SOURCE if source is None else source
+    nb = build_notebook(source.read_text(encoding="utf-8"))
     return nbformat.writes(nb) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Write the notebook, or with --check report whether the committed one is current."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--check", action="store_true", help="exit 1 if the notebook is out of date"
-    )
-    args = parser.parse_args(argv)
-    expected = render()
-    rel = NOTEBOOK.relative_to(ROOT)
-    if args.check:
-        current = NOTEBOOK.read_text(encoding="utf-8") if NOTEBOOK.exists() else None
+def notebook_for(source: Path) -> Path:
+    """Where the notebook of a template script goes: beside it, with the .ipynb suffix."""
+    return source.with_suffix(".ipynb")
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the repository when it is inside it, else as it is."""
+    try:
+        return str(path.resolve().relative_to(ROOT.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def sync(source: Path, notebook: Path, check: bool, command: str) -> int:
+    """Write `notebook` from `source`, or with `check` report whether it is current."""
+    expected = render(source)
+    rel = _shown(notebook)
+    if check:
+        current = notebook.read_text(encoding="utf-8") if notebook.exists() else None
         if current != expected:
-            print(f"{rel} is out of date: run `python tools/make_notebook.py`", file=sys.stderr)
+            print(f"{rel} is out of date: run `{command}`", file=sys.stderr)
             return 1
         print(f"{rel} is up to date")
         return 0
-    NOTEBOOK.write_text(expected, encoding="utf-8")
+    notebook.write_text(expected, encoding="utf-8")
     print(f"wrote {rel}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write each notebook, or with --check report whether the committed ones are current."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if a notebook is out of date")
+    parser.add_argument(
+        "scripts",
+        nargs="*",
+        type=Path,
+        metavar="SCRIPT",
+        help="template scripts (.py) to convert; default: student_template/selfcheck.py",
+    )
+    args = parser.parse_args(argv)
+    if not args.scripts:
+        # Looked up at call time, so tests can point NOTEBOOK somewhere else.
+        return sync(SOURCE, NOTEBOOK, args.check, "python tools/make_notebook.py")
+    status = 0
+    for script in args.scripts:
+        if script.suffix != ".py" or not script.is_file():
+            print(f"{script}: expected an existing .py template script", file=sys.stderr)
+            status = max(status, 2)
+            continue
+        command = f"python tools/make_notebook.py {_shown(script)}"
+        status = max(status, sync(script, notebook_for(script), args.check, command))
+    return status
 
 
 if __name__ == "__main__":

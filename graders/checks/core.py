@@ -11,6 +11,7 @@ every outcome into a `Verdict`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -26,6 +27,24 @@ class Student(Protocol):
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any: ...
 
     def get(self, name: str) -> Any: ...
+
+    def put_array(self, name: str, array: np.ndarray) -> Any:
+        """Hand over a large array as a file the child memory-maps (copy-on-write)."""
+        ...
+
+
+@dataclass
+class Context:
+    """What a project check may use besides the student: the source, data, budgets, and
+    where its pictures and metrics go (into the report). One per graded submission."""
+
+    sources: tuple[str, ...] = ()  # the submission's code, for static checks
+    data_dir: str | None = None  # where the MNIST files are (None: search the usual places)
+    train_seconds: float | None = None  # overrides the spec's training budget
+    train_limit: int | None = None  # train on the first N samples only (quick runs, tests)
+    progress: list[tuple[int, float]] = field(default_factory=list)  # report(step, loss) calls
+    figures: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
 
 
 class CheckFailed(Exception):

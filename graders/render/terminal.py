@@ -56,6 +56,16 @@ def render_terminal(report: Report) -> Group:
         )
     for result in report.questions:
         lines.extend(_question(result))
+    if "accuracy" in report.metrics:
+        accuracy, threshold = report.metrics["accuracy"], report.metrics.get("threshold", 0.0)
+        met = accuracy >= threshold
+        lines.append(
+            Text.assemble(
+                ("Test accuracy ", "bold"),
+                (f"{accuracy:.2%}", "green" if met else "red"),
+                f" (threshold {threshold:.1%})",
+            )
+        )
     verdict = ("PASS", "bold green") if report.passed else ("FAIL", "bold red")
     lines.append(
         Text.assemble(

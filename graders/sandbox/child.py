@@ -66,7 +66,8 @@ class Child:
         if "npy_file" in data:
             # Large inputs (a training set) come as a read-only memory map of a
             # file the parent wrote into the scratch folder, not through the pipe.
-            return np.load(data["npy_file"], mmap_mode="r", allow_pickle=False)
+            # Copy-on-write ("c"): the student may scale or shuffle in place; the file stays.
+            return np.load(data["npy_file"], mmap_mode="c", allow_pickle=False)
         if "reporter" in data:
             return self.reporter
         raise WireError(f"unknown argument tag {sorted(data)}")

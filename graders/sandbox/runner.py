@@ -34,6 +34,7 @@ from graders.sandbox.errors import (
 from graders.sandbox.wire import WireError, decode, encode, frame, split_frame
 
 HERE = Path(__file__).parent
+PROGRESS_LIMIT = 100_000  # progress events kept for the loss curve; later ones only count
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class Sandbox:
         self.scratch = Path(tempfile.mkdtemp(prefix="dlgrade-"))
         self.output = bytearray()  # the child's stdout and stderr, capped
         self.output_dropped = 0
+        self.progress: list[tuple[int, float]] = []  # (step, loss) reported by training code
         self.broken: dict[str, Exception | BaseException] = {}
         self.load_failure: LoadFailed | None = None
         self.children_started = 0
@@ -407,10 +409,13 @@ class Sandbox:
         self.output_dropped += len(data) - len(data[:room])
 
     def _progress(self, header: dict) -> None:
+        step, loss = header.get("step"), header.get("loss")
+        if not isinstance(step, int) or not isinstance(loss, (int, float)):
+            return
+        if len(self.progress) < PROGRESS_LIMIT:
+            self.progress.append((step, float(loss)))
         if self.on_progress is not None:
-            step, loss = header.get("step"), header.get("loss")
-            if isinstance(step, int) and isinstance(loss, (int, float)):
-                self.on_progress(step, float(loss))
+            self.on_progress(step, float(loss))
 
     def _exit_status(self) -> str:
         if self._proc is None:

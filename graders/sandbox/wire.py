@@ -123,13 +123,13 @@ def decode(data: Any, blobs: list[bytes], on_tag: Callable[[dict], Any], max_ele
     """Inverse of `encode`; tagged objects other than array/list/dict go to `on_tag`."""
     if data is None or isinstance(data, (bool, int, float, str)):
         return data
-    if isinstance(data, dict) and len(data) == 1:
-        ((tag, body),) = data.items()
-        if tag == "array" and isinstance(body, int) and 0 <= body < len(blobs):
-            return npy_to_array(blobs[body], max_elements)
-        if tag == "list" and isinstance(body, list):
-            return [decode(v, blobs, on_tag, max_elements) for v in body]
-        if tag == "dict" and isinstance(body, dict):
-            return {k: decode(v, blobs, on_tag, max_elements) for k, v in body.items()}
-        return on_tag(data)
-    raise WireError(f"unreadable value in reply: {str(data)[:80]}")
+    if not isinstance(data, dict):
+        raise WireError(f"unreadable value in reply: {str(data)[:80]}")
+    body = next(iter(data.values())) if len(data) == 1 else None
+    if "array" in data and isinstance(body, int) and 0 <= body < len(blobs):
+        return npy_to_array(blobs[body], max_elements)
+    if "list" in data and isinstance(body, list):
+        return [decode(v, blobs, on_tag, max_elements) for v in body]
+    if "dict" in data and isinstance(body, dict):
+        return {k: decode(v, blobs, on_tag, max_elements) for k, v in body.items()}
+    return on_tag(data)  # e.g. a handle to an object that stays in the child

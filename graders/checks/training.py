@@ -1,0 +1,129 @@
+"""What the project checks share: train the student's model in the sandbox under a
+budget, read back predicted labels, and score them in the parent.
+
+The evaluation labels never leave the parent: the child gets the test images only,
+and the accuracy, confusion matrix and misclassified examples are computed here.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from typing import Any
+
+import numpy as np
+
+from graders.checks.core import CheckFailed, Context, Student, as_array
+from graders.sandbox.runner import Reporter
+
+FORBIDDEN = ("torch", "sklearn", "tensorflow", "jax", "keras")
+MISCLASSIFIED_SHOWN = 24
+
+
+def imported_modules(sources: tuple[str, ...]) -> set[str]:
+    """Top-level modules the source imports: statements, __import__ and import_module calls."""
+    found: set[str] = set()
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Call) and node.args:
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                first = node.args[0]
+                if name in ("__import__", "import_module") and isinstance(first, ast.Constant):
+                    found.add(str(first.value).split(".")[0])
+    return found
+
+
+def require_numpy_only(context: Context) -> None:
+    """Fail when the submission imports a deep-learning or ML library."""
+    banned = sorted(imported_modules(context.sources) & set(FORBIDDEN))
+    if banned:
+        raise CheckFailed(
+            f"this track is NumPy only, but your code imports {', '.join(banned)}",
+            hint="Remove those imports; write the layers, the loss and the gradients in NumPy.",
+        )
+
+
+def budget(spec_training: dict[str, Any], context: Context) -> float:
+    """Seconds the student's training may take: the context's override, else the spec's."""
+    return float(context.train_seconds or spec_training.get("seconds", 120.0))
+
+
+def train(student: Student, context: Context, function: str, args: tuple, seconds: float) -> Any:
+    """Run the student's training function with a report callback; keep its loss curve
+    (also when training is stopped or crashes: the curve shows how far it got)."""
+    first = len(context.progress)
+    try:
+        return student.call(function, *args, Reporter(), timeout=seconds)
+    finally:
+        steps = context.progress[first:]
+        if steps:
+            context.figures["loss_curve"] = {
+                "steps": [s for s, _ in steps],
+                "losses": [loss for _, loss in steps],
+            }
+
+
+def labels(reply: Any, n: int, what: str, n_classes: int = 10) -> np.ndarray:
+    """The reply as (n,) integer labels in 0..n_classes-1, or a CheckFailed saying why not."""
+    got = as_array(reply, what)
+    if got.shape == (n, n_classes):
+        raise CheckFailed(
+            f"{what} returned scores of shape {got.shape}, not labels",
+            hint="Return one label per row: scores.argmax(axis=1).",
+        )
+    if got.shape != (n,):
+        raise CheckFailed(
+            f"{what} returned shape {got.shape}; expected ({n},), one label per image"
+        )
+    if got.dtype.kind == "f" and not np.all(np.equal(np.mod(got, 1), 0)):
+        raise CheckFailed(f"{what} returned fractional values; expected integer labels")
+    got = got.astype(np.int64)
+    if got.min() < 0 or got.max() >= n_classes:
+        raise CheckFailed(f"{what} returned labels outside 0..{n_classes - 1}")
+    return got
+
+
+def score(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    threshold: float,
+    context: Context,
+    images: np.ndarray | None = None,
+) -> float:
+    """Accuracy against the threshold; records the metrics and the pictures' data."""
+    accuracy = float(np.mean(y_pred == y_true))
+    context.metrics.update(accuracy=accuracy, threshold=threshold)
+    n_classes = int(max(y_true.max(), y_pred.max())) + 1
+    confusion = np.zeros((n_classes, n_classes), dtype=np.int64)  # rows true, columns predicted
+    np.add.at(confusion, (y_true, y_pred), 1)
+    context.figures["confusion"] = {
+        "labels": list(range(n_classes)),
+        "matrix": confusion.tolist(),
+    }
+    if images is not None:
+        side = math.isqrt(images.shape[1])  # 64 -> 8, 784 -> 28
+        wrong = np.flatnonzero(y_pred != y_true)[:MISCLASSIFIED_SHOWN]
+        context.figures["misclassified"] = [
+            {
+                "image": np.round(images[i].reshape(side, side), 3).tolist(),
+                "predicted": int(y_pred[i]),
+                "true": int(y_true[i]),
+            }
+            for i in wrong
+        ]
+    if accuracy >= threshold:
+        return accuracy
+    counts = np.bincount(y_pred, minlength=n_classes)
+    message = f"test accuracy {accuracy:.2%} is below the threshold of {threshold:.1%}"
+    hint = "Train longer, tune the learning rate, or widen the hidden layer; watch the loss curve."
+    if counts.max() == len(y_pred):
+        message += f": every prediction is {int(counts.argmax())}"
+        hint = (
+            "A model that predicts one class has not learned: check the gradient signs, the "
+            "learning rate, and that labels and images stay paired when you shuffle."
+        )
+    raise CheckFailed(message, hint=hint)

@@ -1,0 +1,256 @@
+"""Pictures of a report's figures data as PNG bytes: matplotlib's Agg canvas, never pyplot.
+
+matplotlib is optional and imported inside the functions, so the grader imports fast without
+it; the functions that draw raise ImportError when it is missing. Text that came from a
+submission is drawn literally (a "$" never starts mathtext).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    from matplotlib.figure import Figure
+
+NAMES = ("loss_curve", "confusion", "misclassified")
+MAX_CLASSES = 100  # larger confusion matrices are refused
+MAX_COUNTS_WRITTEN = 30  # counts are written in the cells up to this many classes
+MAX_EXAMPLES = 48  # misclassified images drawn, at most
+MAX_IMAGE_SIDE = 256  # pixels per side of one misclassified image, at most
+COLUMNS = 6  # misclassified images per row
+DPI = 100
+
+_LOG = logging.getLogger(__name__)
+
+
+def _literal(text: object, limit: int = 40) -> str:
+    """Text matplotlib draws as written: capped, one line, dollars escaped (no mathtext)."""
+    flat = " ".join(str(text).split())
+    if len(flat) > limit:
+        flat = f"{flat[: limit - 1]}…"
+    return flat.replace("$", r"\$")
+
+
+def _label(value: object) -> str:
+    """A class label as text: integral numbers without a decimal point."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _literal(value, limit=12)
+
+
+def _figure(width: float, height: float) -> Figure:
+    """A new figure on its own Agg canvas (no pyplot, no global state)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _png(figure: Figure) -> bytes:
+    """The figure rendered as PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _loss(value: object) -> float:
+    """One loss as a float; None (JSON null) counts as not finite."""
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(f"a loss must be a number, not {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
+def loss_curve_png(
+    steps: Sequence[float], losses: Sequence[float | None], title: str = "Training loss"
+) -> bytes:
+    """The training loss against the step, log-scaled when it spans over two decades."""
+    xs = [float(step) for step in steps]
+    ys = [_loss(loss) for loss in losses]
+    if not ys or len(xs) != len(ys):
+        raise ValueError(f"need as many steps as losses, and some: {len(xs)} and {len(ys)}")
+    if not all(math.isfinite(x) for x in xs):
+        raise ValueError("steps must be finite numbers")
+    finite = [y for y in ys if math.isfinite(y)]
+    gaps = [x for x, y in zip(xs, ys, strict=True) if not math.isfinite(y)]
+
+    figure = _figure(6.4, 4.0)
+    axes = figure.add_subplot()
+    drawn = [y if math.isfinite(y) else math.nan for y in ys]
+    axes.plot(xs, drawn, color="#1f5fa8", linewidth=1.5, marker="." if len(xs) <= 50 else None)
+    if finite and min(finite) > 0 and max(finite) / min(finite) > 100:
+        axes.set_yscale("log")
+    if gaps:
+        axes.plot(
+            gaps,
+            [0.0] * len(gaps),
+            linestyle="none",
+            marker="x",
+            color="#b00020",
+            clip_on=False,
+            transform=axes.get_xaxis_transform(),
+            label=f"not finite (nan or inf): {len(gaps)}",
+        )
+        axes.legend(loc="upper right")
+    if not finite:
+        axes.text(0.5, 0.5, "no finite loss", ha="center", va="center", transform=axes.transAxes)
+    axes.set_title(_literal(title, limit=80))
+    axes.set_xlabel("step")
+    axes.set_ylabel("loss")
+    axes.grid(True, which="major", alpha=0.3)
+    return _png(figure)
+
+
+def _counts(matrix: object, labels: Sequence[object]) -> np.ndarray:
+    """The confusion matrix as a square array of finite, non-negative numbers."""
+    import numpy as np
+
+    counts = np.asarray(matrix, dtype=float)
+    size = len(labels)
+    if counts.shape != (size, size) or size == 0:
+        raise ValueError(f"a {size}x{size} matrix is needed for {size} labels, not {counts.shape}")
+    if size > MAX_CLASSES:
+        raise ValueError(f"too many classes to draw: {size} > {MAX_CLASSES}")
+    if not np.all(np.isfinite(counts)) or np.any(counts < 0):
+        raise ValueError("counts must be finite and non-negative")
+    return counts
+
+
+def confusion_png(matrix: Sequence[Sequence[float]], labels: Sequence[object]) -> bytes:
+    """The confusion matrix (rows the true label, columns the predicted one), counts in cells."""
+    counts = _counts(matrix, labels)
+    size = len(labels)
+    names = [_label(label) for label in labels]
+    side = min(12.0, max(4.5, 0.45 * size + 2.0))
+
+    figure = _figure(side + 1.0, side)
+    axes = figure.add_subplot()
+    top = float(counts.max())
+    image = axes.imshow(counts, cmap="Blues", vmin=0, vmax=top or 1.0, interpolation="nearest")
+    figure.colorbar(image, ax=axes, shrink=0.8, label="count")
+    axes.set_xticks(range(size), labels=names, rotation=90 if size > 12 else 0)
+    axes.set_yticks(range(size), labels=names)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("true")
+    axes.set_title("Confusion matrix")
+    if size <= MAX_COUNTS_WRITTEN:
+        fontsize = 9 if size <= 12 else 6
+        for row in range(size):
+            for column in range(size):
+                value = float(counts[row, column])
+                text = f"{value:g}" if value.is_integer() else f"{value:.2f}"
+                dark = top > 0 and value > top / 2
+                axes.text(
+                    column,
+                    row,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=fontsize,
+                    color="white" if dark else "black",
+                )
+    return _png(figure)
+
+
+def _image(example: Mapping[str, Any]) -> tuple[np.ndarray, float, str]:
+    """One misclassified example's pixels, the value of white, and its caption."""
+    import numpy as np
+
+    pixels = np.asarray(example["image"], dtype=float)
+    if pixels.ndim != 2 or 0 in pixels.shape or max(pixels.shape) > MAX_IMAGE_SIDE:
+        raise ValueError(f"an image must be 2-D, at most {MAX_IMAGE_SIDE} a side: {pixels.shape}")
+    if not np.all(np.isfinite(pixels)):
+        raise ValueError("pixels must be finite")
+    white = 255.0 if float(pixels.max()) > 1.0 else 1.0
+    caption = f"pred {_label(example['predicted'])} / true {_label(example['true'])}"
+    return pixels, white, caption
+
+
+def misclassified_png(examples: Iterable[Mapping[str, Any]]) -> bytes:
+    """A grid of misclassified images in grey, each titled "pred P / true T"."""
+    images = [_image(example) for example in list(examples)[:MAX_EXAMPLES]]
+    if not images:
+        raise ValueError("no misclassified examples to draw")
+    columns = min(COLUMNS, len(images))
+    rows = math.ceil(len(images) / columns)
+
+    figure = _figure(1.6 * columns, 1.8 * rows)
+    grid = figure.subplots(rows, columns, squeeze=False)
+    for index, axes in enumerate(grid.flat):
+        axes.set_axis_off()
+        if index < len(images):
+            pixels, white, caption = images[index]
+            axes.imshow(pixels, cmap="gray", vmin=0.0, vmax=white, interpolation="nearest")
+            axes.set_title(caption, fontsize=9)
+    return _png(figure)
+
+
+def _draw(name: str, data: object) -> bytes:
+    """One named figure's PNG (errors for malformed data)."""
+    if name == "loss_curve":
+        if not isinstance(data, Mapping):
+            raise TypeError("loss_curve must be a mapping")
+        return loss_curve_png(data["steps"], data["losses"])
+    if name == "confusion":
+        if not isinstance(data, Mapping):
+            raise TypeError("confusion must be a mapping")
+        return confusion_png(data["matrix"], data["labels"])
+    if not isinstance(data, Sequence) or isinstance(data, (str, bytes)):
+        raise TypeError("misclassified must be a list")
+    return misclassified_png([example for example in data[:MAX_EXAMPLES] if _drawable(example)])
+
+
+def _drawable(example: object) -> bool:
+    """Whether one misclassified example is well formed (the malformed ones are left out)."""
+    try:
+        _image(example)  # type: ignore[arg-type]
+    except Exception as error:
+        _LOG.debug("misclassified example left out: %r", error)
+        return False
+    return True
+
+
+def _drawn(name: str, data: object) -> bytes | None:
+    """One named figure's PNG, or None when its data is malformed."""
+    try:
+        return _draw(name, data)
+    except ImportError:
+        raise
+    except Exception as error:  # malformed data from a submission: leave that figure out
+        _LOG.debug("figure %s left out: %r", name, error)
+        return None
+
+
+def figure_pngs(figures: object) -> dict[str, bytes]:
+    """PNGs of the loss curve, confusion matrix and misclassified images that exist and draw."""
+    if not isinstance(figures, Mapping):
+        return {}
+    present = [name for name in NAMES if figures.get(name) is not None]
+    if present:
+        import matplotlib  # noqa: F401  (ImportError here: matplotlib is missing)
+    pngs = {name: _drawn(name, figures[name]) for name in present}
+    return {name: png for name, png in pngs.items() if png is not None}
+
+
+def write_pngs(figures: object, folder: Path) -> list[Path]:
+    """Write loss_curve.png, confusion.png and misclassified.png (those that draw) to folder."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, png in figure_pngs(figures).items():
+        path = folder / f"{name}.png"
+        path.write_bytes(png)
+        paths.append(path)
+    return paths
