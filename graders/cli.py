@@ -149,9 +149,12 @@ def write_html(report: object, path: Path) -> None:
     from graders.render.html import render_html
     from graders.render.plots import write_pngs
 
-    path.write_text(render_html(report))
+    path.write_text(render_html(report), encoding="utf-8")
     if report.figures:
-        write_pngs(report.figures, path.with_name(f"{path.stem}_figures"))
+        try:
+            write_pngs(report.figures, path.with_name(f"{path.stem}_figures"))
+        except ImportError:  # no matplotlib: the page already says the pictures are missing
+            pass
 
 
 def demo(args: argparse.Namespace) -> int:

@@ -109,7 +109,10 @@ def _summary(report: Report) -> list[str]:
         ("Submission", _e(report.submission, 500)),
         ("Assignment", _e(report.assignment, 200)),
         ("Isolation", isolation),
-        ("Checks", "public only" if report.mode == "student" else _e(report.mode, 100)),
+        (
+            "Mode",
+            "student (public checks only)" if report.mode == "student" else _e(report.mode, 100),
+        ),
     ]
     if report.seconds:
         facts.append(("Time", f"{report.seconds:.2f} s"))
