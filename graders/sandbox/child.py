@@ -139,8 +139,12 @@ class Child:
                 {"op": "reply", "ok": False, "bad": f"{request['fn']} is a {kind}, not a function"}
             )
             return
-        args = decode(request["args"], blobs, self.tag, 1 << 40)
-        kwargs = decode(request.get("kwargs", {"dict": {}}), blobs, self.tag, 1 << 40)
+        try:
+            args = decode(request["args"], blobs, self.tag, 1 << 40)
+            kwargs = decode(request.get("kwargs", {"dict": {}}), blobs, self.tag, 1 << 40)
+        except (WireError, KeyError, ValueError, OSError) as error:
+            self.send({"op": "reply", "ok": False, "bad": f"unusable arguments ({error!r})"})
+            return
         try:
             value = target(*args, **kwargs)
         except BaseException as error:  # SystemExit included: it fails this call only
