@@ -149,9 +149,11 @@ def run_check(run: Run, question: QuestionSpec, check_spec: CheckSpec) -> Verdic
 
 def _student_error(run: Run, family: str, error: StudentError) -> dict[str, Any]:
     if error.not_implemented:
+        stub = error.function if error.function not in ("", "<module>") else error.name
+        called = f" (called from {error.name})" if stub != error.name else ""
         return {
             "status": Status.ERROR,
-            "message": f"{error.name} is not written yet: it still raises NotImplementedError",
+            "message": f"{stub} is not written yet{called}: it still raises NotImplementedError",
             "hint": "Replace the `raise NotImplementedError` line with your implementation.",
         }
     return {

@@ -161,7 +161,8 @@ def check_train_loss_falls(student: Student, spec: Spec, context: Context) -> No
     if len(curve) < 2:
         raise CheckFailed(
             "train called report(step, loss) fewer than 2 times, so there is no loss curve",
-            hint="Call report(step, loss) once per epoch (when report is not None).",
+            hint="Call report(step, loss) every epoch or every few dozen steps "
+            "(when report is not None).",
         )
     if not np.isfinite(curve).all() or not curve[-1] < curve[0]:
         raise CheckFailed(

@@ -106,6 +106,7 @@ class Child:
             "type": type(error).__name__,
             "message": f"{error}"[:2000],
             "traceback": "".join(lines)[-4000:],
+            "function": frames[-1].name if frames else "",  # where it was raised
         }
 
     def load(self, request: dict) -> None:

@@ -20,6 +20,7 @@ class StudentError(Exception):
     message: str
     traceback: str
     counterexample: str = ""  # the inputs of the call, filled in by the check
+    function: str = ""  # the student's function the exception came from, if known
 
     def __str__(self) -> str:
         return f"{self.name} raised {self.type}: {self.message}"

@@ -300,6 +300,7 @@ class Sandbox:
             str(error.get("type", "Exception"))[:100],
             str(error.get("message", ""))[:2000],
             str(error.get("traceback", ""))[:4000],
+            function=str(error.get("function", ""))[:100],
         )
 
     def _ensure_loaded(self) -> None:
