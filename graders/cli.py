@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +49,34 @@ def parser() -> argparse.ArgumentParser:
         "demo", help="grade the built-in examples: the reference (passes) and the template (fails)"
     )
     demo.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    batch = commands.add_parser("grade", help="grade a class: a folder of submissions")
+    batch.add_argument("submissions", type=Path, help="one file or folder per student")
+    batch.add_argument("-a", "--assignment", required=True)
+    batch.add_argument("--roster", type=Path, help="CSV with a student id column (and submission)")
+    batch.add_argument("--db", type=Path, default=Path("dlgrade.db"), help="default: ./dlgrade.db")
+    batch.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    batch.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    batch.add_argument("--scheduler", help="a Dask scheduler, tcp://HOST:PORT (default: local)")
+    batch.add_argument(
+        "--allow-process",
+        action="store_true",
+        help="grade without the jail where it cannot run (unsafe for untrusted code)",
+    )
+    batch.add_argument("--data", help="folder with the MNIST files")
+    batch.add_argument("--budget", type=float, help="training budget in seconds")
+    export = commands.add_parser("export", help="export a gradebook for a platform")
+    export.add_argument("-a", "--assignment", required=True)
+    export.add_argument("--db", type=Path, default=Path("dlgrade.db"))
+    export.add_argument(
+        "-f", "--format", choices=("csv", "canvas", "gradescope", "junit"), default="csv"
+    )
+    export.add_argument(
+        "-o", "--output", type=Path, required=True, help="file (folder: gradescope)"
+    )
+    report = commands.add_parser("report", help="write the class report (HTML)")
+    report.add_argument("-a", "--assignment", required=True)
+    report.add_argument("--db", type=Path, default=Path("dlgrade.db"))
+    report.add_argument("-o", "--output", type=Path, default=Path("class_report.html"))
     data = commands.add_parser("data", help="find (or download) a data set")
     data.add_argument("name", choices=("mnist",))
     data.add_argument("--data", help="the folder to use (default: the cache)")
@@ -65,8 +95,6 @@ def training_progress(budget: float, show: bool) -> Iterator[Callable[[int, floa
     if not show:
         yield None
         return
-    import time
-
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (
@@ -193,9 +221,151 @@ def data(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def grade_class(args: argparse.Namespace) -> int:
+    """Grade every submission in a folder into the gradebook, with a progress bar."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from graders.batch.discover import RosterError, read_roster
+    from graders.batch.gradebook import Gradebook
+    from graders.batch.run import run_batch
+    from graders.sandbox.jail import JailLauncher, JailUnavailable
+    from graders.spec import SpecError, load_spec
+
+    try:
+        spec = load_spec(args.assignment)
+        roster = read_roster(args.roster) if args.roster else None
+    except (SpecError, RosterError) as error:
+        return fail_usage(f"{error}")
+    if not args.submissions.is_dir():
+        return fail_usage(f"{args.submissions} is not a folder of submissions")
+    isolation = "jail"
+    if not args.scheduler:  # a cluster's workers check the jail on their own machines
+        try:
+            JailLauncher.create()
+        except JailUnavailable as error:
+            if not args.allow_process:
+                return fail_usage(
+                    f"batch grading runs submissions in the jail, which is unavailable here: "
+                    f"{error}. Fix that, or pass --allow-process to grade in plain processes "
+                    "(no filesystem or network isolation: only for code you trust)"
+                )
+            isolation = "process"
+    console = Console(stderr=True)
+    columns = (
+        TextColumn(f"grading {spec.name}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
+    with Gradebook(args.db) as book, Progress(*columns, console=console) as progress:
+        task = progress.add_task("grading", total=None, rate="")
+        started = time.monotonic()
+
+        def on_start(total: int) -> None:
+            progress.update(task, total=total)
+
+        def on_result(_: object) -> None:
+            progress.advance(task)
+            done = progress.tasks[0].completed
+            elapsed = max(time.monotonic() - started, 1e-9)
+            progress.update(task, rate=f"{done / elapsed:.1f}/s")
+
+        summary = run_batch(
+            args.submissions,
+            spec.name,
+            book,
+            workers=max(args.workers, 1),
+            isolation=isolation,
+            roster=roster,
+            force=args.force,
+            scheduler=args.scheduler,
+            data_dir=args.data,
+            budget=args.budget,
+            on_start=on_start,
+            on_result=on_result,
+        )
+        entries = book.entries(spec.name)
+    passed = sum(e.passed for e in entries)
+    print(
+        f"{spec.name}: graded {summary.graded}, unchanged {summary.skipped}, invalid "
+        f"{summary.invalid}, missing {summary.missing}, duplicate {summary.duplicate} "
+        f"in {summary.seconds:.1f} s; {passed}/{len(entries)} students pass. "
+        f"Gradebook: {args.db}"
+    )
+    for failure in summary.failed_to_grade:
+        print(f"not graded (dlgrade error, will retry on the next run): {failure}", file=sys.stderr)
+    return EXIT_FAIL if summary.failed_to_grade else EXIT_PASS
+
+
+def export_class(args: argparse.Namespace) -> int:
+    """Write the gradebook in a platform's import format."""
+    from graders.batch import exports
+    from graders.batch.gradebook import Gradebook
+    from graders.spec import SpecError, load_spec
+
+    try:
+        spec = load_spec(args.assignment)
+    except SpecError as error:
+        return fail_usage(f"{error}")
+    if not args.db.is_file():
+        return fail_usage(f"no gradebook at {args.db}: run `dlgrade grade` first")
+    with Gradebook(args.db) as book:
+        entries = book.entries(spec.name)
+    if args.format == "gradescope":
+        written = exports.write_gradescope(entries, args.output)
+        print(f"wrote {len(written)} results.json files under {args.output}")
+        return EXIT_PASS
+    if args.format == "junit":
+        text = exports.junit_xml([(e.student, e.report) for e in entries if e.report])
+    elif args.format == "canvas":
+        text = exports.canvas_csv(entries, spec)
+    else:
+        text = exports.class_csv(entries, spec)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {args.output} ({len(entries)} students)")
+    return EXIT_PASS
+
+
+def report_class(args: argparse.Namespace) -> int:
+    """Write the class report: where the class struggles."""
+    from graders.batch.class_report import write_class_report
+    from graders.batch.gradebook import Gradebook
+    from graders.spec import SpecError, load_spec
+
+    try:
+        spec = load_spec(args.assignment)
+    except SpecError as error:
+        return fail_usage(f"{error}")
+    if not args.db.is_file():
+        return fail_usage(f"no gradebook at {args.db}: run `dlgrade grade` first")
+    with Gradebook(args.db) as book:
+        entries = book.entries(spec.name)
+    write_class_report(entries, spec, args.output)
+    print(f"wrote {args.output} ({len(entries)} students)")
+    return EXIT_PASS
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    commands = {"check": check, "demo": demo, "data": data}
+    commands = {
+        "check": check,
+        "demo": demo,
+        "data": data,
+        "grade": grade_class,
+        "export": export_class,
+        "report": report_class,
+    }
     return commands[args.command](args)
 
 

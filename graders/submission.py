@@ -127,5 +127,7 @@ def load_submission(path: Path, entry: str) -> Submission:
         )
     for chunk in chunks:
         _check_syntax(chunk.source, chunk.name)
-    folder = str(file.resolve().parent)
-    return Submission(file, Code(entry, tuple(chunks), (folder,)), tuple(notes))
+    # A folder submission may import its own helper modules; a single file gets no
+    # folder at all: its neighbours (in a batch, other students' work) are not its own.
+    folders = (str(Path(path).resolve()),) if Path(path).is_dir() else ()
+    return Submission(file, Code(entry, tuple(chunks), folders), tuple(notes))

@@ -119,6 +119,24 @@ Q7_EXPLANATION = "found: " + repr(found)
         assert target.read_text()[:120] not in text
 
 
+def test_a_file_submission_cannot_see_its_neighbours(jail, tmp_path):
+    # In a batch, the files beside a submission are other students' work.
+    (tmp_path / "alice.py").write_text("SECRET_ANSWER = 'alice-was-here'\n")
+    snoop = (TEMPLATE / "selfcheck.py").read_text() + (
+        "\nimport glob, sys\n"
+        "seen = glob.glob('/submission/*') + glob.glob(f'{sys.path[0]}/*')\n"
+        "try:\n    import alice\n    seen.append(alice.SECRET_ANSWER)\n"
+        "except ImportError:\n    pass\n"
+        f"try:\n    seen.append(open({str(tmp_path / 'alice.py')!r}).read())\n"
+        "except OSError:\n    pass\n"
+        "Q7_EXPLANATION = repr(seen)\n"
+    )
+    (tmp_path / "bob.py").write_text(snoop)
+    report = grade_path(tmp_path / "bob.py", launcher=jail, **LIMITS)
+    assert "alice" not in report.explanations.get("Q7_EXPLANATION", "")
+    assert report.score == 0
+
+
 def test_reading_environment_secrets_finds_nothing(graded, monkeypatch):
     secret = f"s3cr3t-{uuid.uuid4()}"
     monkeypatch.setenv("DLGRADE_TEST_SECRET", secret)

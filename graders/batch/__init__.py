@@ -1,0 +1,1 @@
+"""Batch grading for instructors: a class at a time, resumable, exported, reported."""

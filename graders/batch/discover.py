@@ -1,0 +1,111 @@
+"""Find a class's submissions: one file or folder per student, matched to a roster.
+
+Nothing here reads a submission as code: it only names, hashes and sorts them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from graders.batch.entry import DUPLICATE, GRADED, MISSING
+
+IGNORED = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", "Thumbs.db"}
+ROSTER_ID_COLUMNS = ("student", "student_id", "id", "login", "username")
+
+
+class RosterError(Exception):
+    """A roster file that cannot be used; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A student and what they submitted (or why nothing will be graded for them)."""
+
+    student: str
+    status: str  # GRADED: to be graded (or already graded); MISSING; DUPLICATE
+    path: Path | None = None
+    sha256: str = ""
+    detail: str = ""
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes, or of a folder's (relative path, file hash) pairs."""
+    digest = hashlib.sha256()
+    if path.is_file():
+        with path.open("rb") as file:
+            for block in iter(lambda: file.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+    for item in sorted(p for p in path.rglob("*") if p.is_file()):
+        relative = item.relative_to(path)
+        if IGNORED & set(relative.parts):
+            continue
+        digest.update(f"{relative.as_posix()}\0{content_hash(item)}\n".encode())
+    return digest.hexdigest()
+
+
+def read_roster(path: Path) -> dict[str, str]:
+    """{name in the submissions folder: student id}; the id column is "student" (or id, login…),
+    an optional "submission" column names the file or folder when it differs from the id."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as file:
+            rows = list(csv.DictReader(file))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise RosterError(f"cannot read the roster {path}: {error}") from None
+    columns = {c.strip().lower(): c for c in (rows[0].keys() if rows else ())}
+    id_column = next((columns[c] for c in ROSTER_ID_COLUMNS if c in columns), None)
+    if id_column is None:
+        raise RosterError(
+            f"the roster {path} needs a header with a student id column "
+            f"({', '.join(ROSTER_ID_COLUMNS)}); found {sorted(columns) or 'no header'}"
+        )
+    submission_column = columns.get("submission")
+    roster: dict[str, str] = {}
+    for row in rows:
+        student = (row.get(id_column) or "").strip()
+        if student:
+            name = (row.get(submission_column) or "").strip() if submission_column else ""
+            roster[name or student] = student
+    return roster
+
+
+def student_of(path: Path) -> str:
+    """The student id a submission's name gives: alice.py, alice.ipynb and alice/ are alice."""
+    return path.stem if path.is_file() else path.name
+
+
+def discover(folder: Path, roster: dict[str, str] | None = None) -> list[Candidate]:
+    """Every student to report on: submitted, missing from the roster, or claimed twice."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder of submissions")
+    claims: dict[str, list[Path]] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.name in IGNORED:
+            continue
+        name = student_of(path)
+        if roster is not None:
+            name = roster.get(path.name, roster.get(name, name))
+        claims.setdefault(name, []).append(path)
+    candidates = []
+    for student, paths in sorted(claims.items()):
+        if len(paths) > 1:
+            shown = ", ".join(p.name for p in paths)
+            combined = hashlib.sha256("".join(content_hash(p) for p in paths).encode())
+            candidates.append(
+                Candidate(
+                    student,
+                    DUPLICATE,
+                    sha256=f"duplicate:{combined.hexdigest()}",
+                    detail=f"{len(paths)} submissions claim this student ({shown}); "
+                    "none was graded: keep one and grade again",
+                )
+            )
+        else:
+            candidates.append(Candidate(student, GRADED, paths[0], content_hash(paths[0])))
+    for student in sorted(set((roster or {}).values()) - set(claims)):
+        detail = "on the roster, but no submission was found"
+        candidates.append(Candidate(student, MISSING, detail=detail))
+    return candidates

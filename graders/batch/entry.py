@@ -1,0 +1,42 @@
+"""One gradebook entry: a student's submission to an assignment and what became of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+GRADED, MISSING, INVALID, DUPLICATE = "graded", "missing", "invalid", "duplicate"
+STATUSES = (GRADED, MISSING, INVALID, DUPLICATE)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The latest result for one student and assignment (older ones stay in the history).
+
+    `status` is "graded" (report holds the Report.to_dict() of the grading), "invalid"
+    (the submission could not be read: report holds a complete report with every check
+    failed and `detail` says why), "missing" (on the roster, nothing submitted) or
+    "duplicate" (two submissions claimed this student id; neither was graded).
+    """
+
+    student: str
+    assignment: str
+    status: str
+    detail: str = ""  # why it was not graded, in a sentence
+    sha256: str = ""  # of the submission's content; "" when there is none
+    path: str = ""  # where the submission was found
+    graded_at: str = ""  # ISO 8601, UTC
+    seconds: float = 0.0  # grading time
+    report: dict[str, Any] | None = field(default=None, compare=False)
+
+    @property
+    def score(self) -> float:
+        return float(self.report["score"]) if self.report else 0.0
+
+    @property
+    def max_score(self) -> float:
+        return float(self.report["max_score"]) if self.report else 0.0
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.report and self.report["passed"] and self.status == GRADED)

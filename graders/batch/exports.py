@@ -1,0 +1,329 @@
+"""Gradebook exports: a class CSV, a Canvas import CSV, Gradescope results.json and JUnit XML.
+
+Everything here is a pure function of entries and report dicts (Report.to_dict()), except
+`write_gradescope`, which writes the Gradescope files. Formats:
+
+- Gradescope: https://gradescope-autograders.readthedocs.io/en/latest/specs/
+- Canvas: the gradebook importer (canvas-lms app/models/gradebook_importer.rb) and
+  https://community.canvaslms.com/t5/Instructor-Guide/How-do-I-import-grades-in-the-Gradebook/ta-p/807
+- JUnit XML: https://github.com/testmoapp/junitxml (what Jenkins and GitHub Actions read)
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from graders.batch.entry import GRADED, INVALID, Entry
+from graders.spec import Spec
+
+CANVAS_STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+# Canvas drops any column whose header contains one of these (gradebook_importer.rb).
+CANVAS_RESERVED_HEADERS = (
+    "Current Score",
+    "Current Points",
+    "Current Grade",
+    "Final Score",
+    "Final Points",
+    "Final Grade",
+    "Override Score",
+    "Override Grade",
+    "Override Status",
+)
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+HIDDEN_FAILURE = "a hidden check failed"
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# Characters XML 1.0 allows (section 2.2); everything else is removed from text and attributes.
+XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def class_csv(entries: list[Entry], spec: Spec) -> str:
+    """One row per student: status, a score per question (empty without a report), totals."""
+    questions = _question_columns(spec)
+    header = ["student", "status", *questions, "total", "max_score", "passed", "detail"]
+    rows = [header]
+    for entry in _sorted_for(entries, spec):
+        scores = _question_scores(entry.report)
+        cells = [_number(scores[q.id]) if q.id in scores else "" for q in spec.questions]
+        total = _number(entry.score) if entry.report else ""
+        max_score = entry.max_score if entry.report else _spec_max(spec)
+        passed = "yes" if entry.passed else "no"
+        rows.append(
+            [entry.student, entry.status, *cells, total, _number(max_score), passed, entry.detail]
+        )
+    return _csv_text(rows)
+
+
+def canvas_csv(entries: list[Entry], spec: Spec, assignment_column: str | None = None) -> str:
+    """Canvas's gradebook import CSV for one assignment: the five student columns, one score column.
+
+    Canvas matches each row to a student by the Canvas user "ID" first, then by "SIS User ID",
+    then by "SIS Login ID" (the login), then by the exact "Student" name; rows it cannot match
+    are listed as unknown students on the import page. We only know the student id, so it goes
+    into "SIS User ID" and "SIS Login ID" (and "Student", so unmatched rows are recognisable);
+    "ID" stays blank. The score column is matched to an existing assignment by the number in
+    "Title (12345)", else by its exact title, else Canvas creates a new assignment: pass the
+    Canvas assignment id (digits) or a header copied from a Canvas export as `assignment_column`.
+    Missing and duplicate students get an empty cell, which Canvas treats as "no change", so an
+    instructor decides; invalid submissions get the 0 their report holds. Cells that a
+    spreadsheet would run as a formula get a leading apostrophe (so such an id will not match).
+    """
+    column = _canvas_column(spec, assignment_column)
+    rows = [
+        [*CANVAS_STUDENT_COLUMNS, column],
+        ["Points Possible", "", "", "", "", _number(_spec_max(spec))],
+    ]
+    for entry in _sorted_for(entries, spec):
+        score = _number(entry.score) if entry.report else ""
+        rows.append([entry.student, "", entry.student, entry.student, "", score])
+    return _csv_text(rows)
+
+
+def gradescope_results(report: dict[str, Any], note: str = "") -> dict[str, Any]:
+    """Gradescope's results.json for one report: a test per question, hidden details withheld."""
+    tests = [_gradescope_test(question) for question in report["questions"]]
+    max_total = sum(test["max_score"] for test in tests)
+    score = min(sum(test["score"] for test in tests), max_total)
+    verdict = "passed" if score >= float(report["pass_mark"]) else "not passed"
+    lines = [note] if note else []
+    lines.append(
+        f"{report['title']}: {_number(score)} / {_number(max_total)}, {verdict} "
+        f"(pass mark {_number(float(report['pass_mark']))})."
+    )
+    lines.append(f"Graded in a sandbox (isolation: {report['isolation']}).")
+    if report.get("advice"):
+        lines.append(str(report["advice"]))
+    return {
+        "score": score,
+        "execution_time": round(float(report.get("seconds", 0.0)), 3),
+        "output": "\n".join(lines),
+        "output_format": "text",
+        "test_output_format": "text",
+        "test_name_format": "text",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+def junit_xml(reports: list[tuple[str, dict[str, Any]]]) -> str:
+    """JUnit XML: a <testsuite> per student, a <testcase> per check, <failure> or <error>."""
+    root = ET.Element("testsuites", name="dlgrade")
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+    seconds = 0.0
+    for student, report in reports:
+        suite = _junit_suite(student, report)
+        root.append(suite)
+        for key in totals:
+            totals[key] += int(suite.get(key, "0"))
+        seconds += float(report.get("seconds", 0.0))
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("skipped", "0")
+    root.set("time", f"{seconds:.3f}")
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+
+
+def write_gradescope(entries: Iterable[Entry], folder: Path | str) -> list[Path]:
+    """Write `<student>/results.json` under `folder` for every graded or invalid entry."""
+    written = []
+    for entry in sorted(entries, key=lambda e: e.student):
+        if entry.status not in (GRADED, INVALID) or entry.report is None:
+            continue
+        note = entry.detail if entry.status == INVALID else ""
+        path = Path(folder) / safe_name(entry.student) / "results.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(gradescope_results(entry.report, note=note), indent=2)
+        path.write_text(f"{text}\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def safe_name(student: str) -> str:
+    """A file name for a student id: unchanged when already safe, else sanitised plus a hash."""
+    cleaned = UNSAFE_FILE_CHARS.sub("_", student)[:80]
+    if cleaned == student and not student.startswith("."):
+        return student
+    digest = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{cleaned.lstrip('.') or 'student'}-{digest}"
+
+
+def _question_columns(spec: Spec) -> list[str]:
+    """Column headers in spec order, e.g. "q3 softmax" (the question id when it names nothing)."""
+    return [f"{q.id} {q.names[0]}" if q.names else q.id for q in spec.questions]
+
+
+def _question_scores(report: dict[str, Any] | None) -> dict[str, float]:
+    """Question id -> score from a report dict, capped at the question's maximum."""
+    if not report:
+        return {}
+    return {
+        q["id"]: max(0.0, min(float(q["score"]), float(q["max_score"])))
+        for q in report["questions"]
+    }
+
+
+def _sorted_for(entries: list[Entry], spec: Spec) -> list[Entry]:
+    """Entries sorted by student; ValueError if one belongs to another assignment."""
+    for entry in entries:
+        if entry.assignment != spec.name:
+            raise ValueError(
+                f"entry for {entry.student!r} is for {entry.assignment!r}, not {spec.name!r}"
+            )
+    return sorted(entries, key=lambda e: e.student)
+
+
+def _spec_max(spec: Spec) -> float:
+    """The assignment's maximum score."""
+    return sum(q.points for q in spec.questions)
+
+
+def _number(value: float) -> str:
+    """A score as short text: 12, 0.5, 2.25 (at most 4 decimals)."""
+    text = f"{float(value):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _safe_cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP CSV injection advice)."""
+    text = str(value)
+    if text.startswith(FORMULA_TRIGGERS) and not NUMBER.fullmatch(text):
+        return f"'{text}"
+    return text
+
+
+def _csv_text(rows: list[list[object]]) -> str:
+    """Rows as CSV text (RFC 4180 quoting, CRLF line ends), every cell made formula-safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows([_safe_cell(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
+
+
+def _canvas_column(spec: Spec, assignment_column: str | None) -> str:
+    """The score column's header: "<title> (<canvas id or assignment name>)" or the one given."""
+    if assignment_column is None:
+        column = f"{spec.title} ({spec.name})"
+    elif assignment_column.strip().isdigit():
+        column = f"{spec.title} ({assignment_column.strip()})"
+    else:
+        column = assignment_column
+    clash = next((h for h in CANVAS_RESERVED_HEADERS if h in column), "")
+    if clash or column in CANVAS_STUDENT_COLUMNS:
+        raise ValueError(f"Canvas would not read {column!r} as an assignment column")
+    return column
+
+
+def _gradescope_test(question: dict[str, Any]) -> dict[str, Any]:
+    """One Gradescope test for a question: its points, pass/fail and the failing checks' details."""
+    max_score = max(0.0, float(question["max_score"]))
+    score = max(0.0, min(float(question["score"]), max_score))
+    checks = question["checks"]
+    failures = [check for check in checks if check["status"] != "passed"]
+    if failures:
+        output = "\n\n".join(_failure_text(check) for check in failures)
+    else:
+        output = f"All {len(checks)} checks passed."
+    public = all(check["visibility"] == "public" for check in checks)
+    return {
+        "score": score,
+        "max_score": max_score,
+        "status": "passed" if question["passed"] and not failures else "failed",
+        "name": f"Q{question['number']} {question['title']}",
+        "number": str(question["number"]),
+        "output": output,
+        "output_format": "text",
+        "tags": [str(question["id"])],
+        "visibility": "visible" if public else "after_published",
+    }
+
+
+def _failure_text(check: dict[str, Any]) -> str:
+    """What a student may see about a failed check; a hidden check shows no details."""
+    if check["visibility"] != "public":
+        return f"{check['status'].upper()}: {HIDDEN_FAILURE}."
+    lines = [f"{check['status'].upper()}: {check['title']}"]
+    lines += _details(check, traceback=True)
+    return "\n".join(lines)
+
+
+def _details(check: dict[str, Any], traceback: bool) -> list[str]:
+    """Message, counterexample, hint (and the student's traceback) of a check, as lines."""
+    lines = [str(check["message"])] if check.get("message") else []
+    if check.get("counterexample"):
+        lines.append(f"Counterexample: {check['counterexample']}")
+    if check.get("hint"):
+        lines.append(f"Hint: {check['hint']}")
+    if traceback and check.get("traceback"):
+        lines.append(str(check["traceback"]))
+    return lines
+
+
+def _xml_text(value: object) -> str:
+    """Text with the characters XML 1.0 forbids removed (NUL, ESC, lone surrogates, ...)."""
+    return XML_INVALID.sub("", str(value))
+
+
+def _junit_suite(student: str, report: dict[str, Any]) -> ET.Element:
+    """A <testsuite> for one student's report."""
+    assignment = str(report["assignment"])
+    suite = ET.Element("testsuite", name=_xml_text(student))
+    properties = ET.SubElement(suite, "properties")
+    for key in ("assignment", "score", "max_score", "passed", "isolation", "submission"):
+        value = _property_text(report.get(key, ""))
+        ET.SubElement(properties, "property", name=key, value=_xml_text(value))
+    counts = {"tests": 0, "failures": 0, "errors": 0}
+    for question in report["questions"]:
+        for check in question["checks"]:
+            suite.append(_junit_case(f"{assignment}.{question['id']}", check))
+            counts["tests"] += 1
+            if check["status"] == "failed":
+                counts["failures"] += 1
+            elif check["status"] != "passed":
+                counts["errors"] += 1
+    for key, value in counts.items():
+        suite.set(key, str(value))
+    suite.set("skipped", "0")
+    suite.set("time", f"{float(report.get('seconds', 0.0)):.3f}")
+    return suite
+
+
+def _property_text(value: object) -> str:
+    """A report value as a JUnit property: booleans lower-case, numbers short."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return _number(value)
+    return str(value)
+
+
+def _junit_case(classname: str, check: dict[str, Any]) -> ET.Element:
+    """A <testcase> for one check, with <failure> (wrong answer) or <error> (raised, timed out)."""
+    case = ET.Element(
+        "testcase",
+        classname=_xml_text(classname),
+        name=_xml_text(f"{check['name']}: {check['title']}"),
+        time=f"{float(check.get('seconds', 0.0)):.4f}",
+    )
+    status = check["status"]
+    if status == "passed":
+        return case
+    tag = "failure" if status == "failed" else "error"
+    message = str(check.get("message") or check["title"]).splitlines()[0][:300]
+    detail = ET.SubElement(case, tag, message=_xml_text(message), type=status)
+    lines = _details(check, traceback=True)
+    if check.get("misconception_name"):
+        lines.append(f"Recognised mistake: {check['misconception_name']}")
+    if check.get("visibility") == "hidden":
+        lines.append("(hidden check: not shown to students)")
+    detail.text = _xml_text("\n".join(lines))
+    return case

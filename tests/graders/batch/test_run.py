@@ -1,0 +1,226 @@
+"""Batch grading: discovery, bad input, the gradebook, resuming after SIGKILL, Dask."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from graders.batch.discover import RosterError, discover, read_roster
+from graders.batch.entry import DUPLICATE, GRADED, INVALID, MISSING
+from graders.batch.gradebook import Gradebook
+from graders.batch.run import run_batch
+from graders.sandbox.jail import JailLauncher, JailUnavailable
+from tests.conftest import TEMPLATE, reference_folder
+
+
+def isolation() -> str:
+    try:
+        JailLauncher.create()
+    except JailUnavailable:
+        if os.environ.get("CI"):
+            raise
+        return "process"
+    return "jail"
+
+
+def notebook(source: str) -> str:
+    cell = {"cell_type": "code", "metadata": {}, "source": source, "outputs": []}
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]})
+
+
+def make_class(root: Path) -> Path:
+    """A class with honest, wrong and broken submissions, and every kind of bad input."""
+    root.mkdir()
+    reference_folder(root / "alice")  # 12/12
+    shutil.copy(TEMPLATE / "selfcheck.py", root / "bob.py")  # 0/12
+    reference_folder(root / "carol", "Q1_ANSWER = 0\n")  # 11/12
+    source = (reference_folder(root.parent / "nb") / "selfcheck.py").read_text()
+    (root / "dora").mkdir()  # a notebook in a folder, with the helper modules beside it
+    for module in (root.parent / "nb").glob("*.py"):
+        if module.name != "selfcheck.py":
+            shutil.copy(module, root / "dora" / module.name)
+    (root / "dora" / "selfcheck.ipynb").write_text(notebook(source))
+    (root / "empty").mkdir()  # an empty submission folder
+    (root / "notes.txt").write_text("not python")  # not Python or a notebook
+    (root / "blob.py").write_bytes(bytes(range(256)) * 4)  # binary
+    with open(root / "huge.py", "wb") as file:  # 100 MB
+        file.truncate(100 << 20)
+    (root / "broken.ipynb").write_text("{ not json")  # a notebook that is not JSON
+    (root / "twin.py").write_text("Q1_ANSWER = 2\n")  # two submissions, one student
+    (root / "twin.ipynb").write_text(notebook("Q1_ANSWER = 2\n"))
+    (root / ".DS_Store").write_text("ignored")
+    return root
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    root = tmp_path_factory.mktemp("batch")
+    folder = make_class(root / "class")
+    roster_file = root / "roster.csv"
+    students = "alice bob carol dora empty notes blob huge broken twin zed".split()
+    roster_file.write_text("student,email\n" + "".join(f"{s},{s}@uni\n" for s in students))
+    book = Gradebook(root / "grades.db")
+    summary = run_batch(
+        folder, "selfcheck", book, workers=2, isolation=isolation(), roster=read_roster(roster_file)
+    )
+    yield folder, book, summary, roster_file
+    book.close()
+
+
+def by_student(book: Gradebook) -> dict:
+    return {e.student: e for e in book.entries("selfcheck")}
+
+
+def test_every_student_gets_a_row(graded_class):
+    _, book, summary, _ = graded_class
+    entries = by_student(book)
+    assert sorted(entries) == sorted(
+        "alice bob carol dora empty notes blob huge broken twin zed".split()
+    )
+    assert (summary.graded, summary.invalid, summary.missing, summary.duplicate) == (4, 5, 1, 1)
+    assert summary.failed_to_grade == []
+
+
+def test_honest_and_wrong_submissions_are_scored(graded_class):
+    entries = by_student(graded_class[1])
+    assert [entries[s].score for s in ("alice", "bob", "carol", "dora")] == [12, 0, 11, 12]
+    assert entries["alice"].passed and not entries["bob"].passed
+    assert entries["alice"].report["isolation"] in ("jail", "process")
+
+
+@pytest.mark.parametrize(
+    ("student", "status", "said"),
+    [
+        ("empty", INVALID, "found no .py or .ipynb file"),
+        ("notes", INVALID, "not a Python file"),
+        ("blob", INVALID, "binary file"),
+        ("huge", INVALID, "100 MiB"),
+        ("broken", INVALID, "invalid JSON"),
+        ("twin", DUPLICATE, "2 submissions claim this student"),
+        ("zed", MISSING, "no submission was found"),
+    ],
+)
+def test_bad_input_gets_a_clear_row(graded_class, student, status, said):
+    entry = by_student(graded_class[1])[student]
+    assert entry.status == status
+    assert said in entry.detail
+    if status == INVALID:  # a complete report, every check failed, nothing earned
+        assert entry.report["score"] == 0
+        assert len(entry.report["questions"]) == 12
+
+
+def test_rerun_skips_unchanged_and_regrades_changed(graded_class):
+    folder, book, _, roster_file = graded_class
+    before = by_student(book)
+    (folder / "bob.py").write_text((folder / "bob.py").read_text() + "\nQ1_ANSWER = 2\n")
+    summary = run_batch(
+        folder, "selfcheck", book, workers=2, isolation=isolation(), roster=read_roster(roster_file)
+    )
+    assert summary.graded == 1  # bob only
+    assert summary.skipped == 8  # the other 3 graded and 5 invalid ones
+    after = by_student(book)
+    assert after["bob"].score == 1
+    assert after["alice"].graded_at == before["alice"].graded_at
+    history = book.history("bob", "selfcheck")
+    assert [h.score for h in history] == [0, 1]
+
+
+def test_force_regrades_everything(graded_class):
+    folder, book, _, roster_file = graded_class
+    summary = run_batch(
+        folder,
+        "selfcheck",
+        book,
+        workers=2,
+        isolation=isolation(),
+        roster=read_roster(roster_file),
+        force=True,
+    )
+    assert summary.graded + summary.invalid == 9
+    assert summary.skipped == 0
+
+
+def test_roster_errors_and_mapping(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,email\nAda,ada@uni\n")
+    with pytest.raises(RosterError, match="student id column"):
+        read_roster(bad)
+    good = tmp_path / "good.csv"
+    good.write_text("student_id,submission\ns001,ada-lovelace\n")
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "ada-lovelace.py").write_text("x = 1\n")
+    found = discover(tmp_path / "subs", read_roster(good))
+    assert [(c.student, c.status) for c in found] == [("s001", GRADED)]
+
+
+def test_sigkill_mid_batch_loses_nothing_and_grades_nothing_twice(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for i in range(10):
+        reference_folder(folder / f"s{i:02}", "" if i % 2 else "Q1_ANSWER = 0\n")
+    db = tmp_path / "grades.db"
+    command = [sys.executable, "-m", "graders.cli", "grade", str(folder), "-a", "selfcheck"]
+    command += ["--db", str(db), "--workers", "1", "--allow-process"]
+    batch = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    graded_before: dict[str, str] = {}
+    try:
+        for _ in range(600):  # wait (bounded) until a few results are in, then kill -9
+            if db.exists():
+                try:
+                    with sqlite3.connect(db, timeout=5) as peek:
+                        rows = peek.execute("SELECT student, graded_at FROM results").fetchall()
+                except sqlite3.OperationalError:
+                    rows = []
+                if len(rows) >= 3:
+                    graded_before = dict(rows)
+                    break
+            time.sleep(0.1)
+        os.kill(batch.pid, signal.SIGKILL)
+    finally:
+        batch.wait(timeout=30)
+    assert 3 <= len(graded_before) < 10
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr
+    with Gradebook(db) as book:
+        entries = by_student(book)
+    assert len(entries) == 10
+    assert all(e.status == GRADED for e in entries.values())
+    for student, stamp in graded_before.items():  # not graded a second time
+        assert entries[student].graded_at == stamp
+    assert [entries[f"s{i:02}"].score for i in range(10)] == [11, 12] * 5
+
+
+def test_dask_cluster_grades_the_same(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    reference_folder(folder / "alice")
+    shutil.copy(TEMPLATE / "selfcheck.py", folder / "bob.py")
+    (folder / "carl.txt").write_text("not python")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Gradebook(tmp_path / "grades.db") as book,
+    ):
+        summary = run_batch(
+            folder,
+            "selfcheck",
+            book,
+            workers=2,
+            isolation=isolation(),
+            scheduler=cluster.scheduler_address,
+        )
+        entries = by_student(book)
+    assert (summary.graded, summary.invalid) == (2, 1)
+    assert (entries["alice"].score, entries["bob"].score) == (12, 0)
+    assert entries["carl"].status == INVALID
