@@ -332,7 +332,7 @@ def export_class(args: argparse.Namespace) -> int:
         text = exports.canvas_csv(entries, spec)
     else:
         text = exports.class_csv(entries, spec)
-    args.output.write_text(text, encoding="utf-8")
+    args.output.write_text(text, encoding="utf-8", newline="")  # the CSVs end lines in CRLF
     print(f"wrote {args.output} ({len(entries)} students)")
     return EXIT_PASS
 

@@ -151,7 +151,7 @@ def write_gradescope(entries: Iterable[Entry], folder: Path | str) -> list[Path]
 def safe_name(student: str) -> str:
     """A file name for a student id: unchanged when already safe, else sanitised plus a hash."""
     cleaned = UNSAFE_FILE_CHARS.sub("_", student)[:80]
-    if cleaned == student and not student.startswith("."):
+    if student and cleaned == student and not student.startswith("."):
         return student
     digest = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     return f"{cleaned.lstrip('.') or 'student'}-{digest}"
@@ -202,7 +202,10 @@ def _safe_cell(value: object) -> str:
 
 
 def _csv_text(rows: list[list[object]]) -> str:
-    """Rows as CSV text (RFC 4180 quoting, CRLF line ends), every cell made formula-safe."""
+    """Rows as CSV text (RFC 4180: CRLF line ends, quoting), every cell made formula-safe.
+
+    Write it with newline="" so Windows does not turn CRLF into CR CR LF.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerows([_safe_cell(cell) for cell in row] for row in rows)
@@ -229,10 +232,12 @@ def _gradescope_test(question: dict[str, Any]) -> dict[str, Any]:
     score = max(0.0, min(float(question["score"]), max_score))
     checks = question["checks"]
     failures = [check for check in checks if check["status"] != "passed"]
-    if failures:
-        output = "\n\n".join(_failure_text(check) for check in failures)
-    else:
-        output = f"All {len(checks)} checks passed."
+    shown = [_failure_text(check) for check in failures if check["visibility"] == "public"]
+    hidden = len(failures) - len(shown)
+    if hidden:
+        many = f"{hidden} hidden checks failed" if hidden > 1 else HIDDEN_FAILURE.capitalize()
+        shown.append(f"{many} (their details are not shown).")
+    output = "\n\n".join(shown) if failures else f"All {len(checks)} checks passed."
     public = all(check["visibility"] == "public" for check in checks)
     return {
         "score": score,
@@ -248,22 +253,20 @@ def _gradescope_test(question: dict[str, Any]) -> dict[str, Any]:
 
 
 def _failure_text(check: dict[str, Any]) -> str:
-    """What a student may see about a failed check; a hidden check shows no details."""
-    if check["visibility"] != "public":
-        return f"{check['status'].upper()}: {HIDDEN_FAILURE}."
+    """What a student sees about a failed public check: title, message, counterexample, hint."""
     lines = [f"{check['status'].upper()}: {check['title']}"]
-    lines += _details(check, traceback=True)
+    lines += _details(check)
     return "\n".join(lines)
 
 
-def _details(check: dict[str, Any], traceback: bool) -> list[str]:
+def _details(check: dict[str, Any]) -> list[str]:
     """Message, counterexample, hint (and the student's traceback) of a check, as lines."""
     lines = [str(check["message"])] if check.get("message") else []
     if check.get("counterexample"):
         lines.append(f"Counterexample: {check['counterexample']}")
     if check.get("hint"):
         lines.append(f"Hint: {check['hint']}")
-    if traceback and check.get("traceback"):
+    if check.get("traceback"):
         lines.append(str(check["traceback"]))
     return lines
 
@@ -320,7 +323,7 @@ def _junit_case(classname: str, check: dict[str, Any]) -> ET.Element:
     tag = "failure" if status == "failed" else "error"
     message = str(check.get("message") or check["title"]).splitlines()[0][:300]
     detail = ET.SubElement(case, tag, message=_xml_text(message), type=status)
-    lines = _details(check, traceback=True)
+    lines = _details(check)
     if check.get("misconception_name"):
         lines.append(f"Recognised mistake: {check['misconception_name']}")
     if check.get("visibility") == "hidden":

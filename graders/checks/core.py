@@ -83,6 +83,18 @@ def show(value: Any) -> str:
     return repr(value)
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """A call's named inputs, rendered for the student only if the check fails
+    (rendering every generated input would cost more than the check itself)."""
+
+    names: tuple[str, ...]
+    values: tuple[Any, ...]
+
+    def __str__(self) -> str:
+        return "; ".join(f"{n} = {show(v)}" for n, v in zip(self.names, self.values, strict=True))
+
+
 def show_call(function: str, names: Sequence[str], args: Sequence[Any]) -> str:
     """`softmax(z)` with its inputs listed, e.g. for a counterexample."""
     lines = [f"{n} = {show(a)}" for n, a in zip(names, args, strict=True)]
@@ -130,7 +142,7 @@ def expect_close(
     rtol: float = 1e-5,
     atol: float = 1e-7,
     function: str = "",
-    inputs: str = "",
+    inputs: Inputs | str = "",
 ) -> np.ndarray:
     """Fail unless `actual` is an array of `expected`'s shape whose values match it."""
     array = as_array(actual, what)
@@ -138,7 +150,7 @@ def expect_close(
         raise CheckFailed(
             f"{what} should have shape {expected.shape}; yours has shape {array.shape}",
             function=function,
-            counterexample=inputs,
+            counterexample=str(inputs),
         )
     if array.dtype.kind not in "biuf":
         raise CheckFailed(f"{what} returned dtype {array.dtype}; expected numbers")
@@ -148,7 +160,7 @@ def expect_close(
         raise CheckFailed(
             f"{what} contains {got[where]} at index {where}; every entry should be finite",
             function=function,
-            counterexample=inputs,
+            counterexample=str(inputs),
         )
     if not np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
         error = np.abs(got - expected)
@@ -157,7 +169,7 @@ def expect_close(
             f"{what} is wrong at index {where}: got {got[where]:.6g}, expected "
             f"{expected[where]:.6g}. Full output: {show(array)}",
             function=function,
-            counterexample=inputs,
+            counterexample=str(inputs),
         )
     return got
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from graders.checks.core import Student, call_with, expect_close, prove, show
-from graders.strategies.activations import logits, pre_activations, upstream_and_z
+from graders.checks.core import Inputs, Student, call_with, expect_close, prove
+from graders.strategies.activations import LOGITS, PRE_ACTIVATIONS, UPSTREAM_AND_Z
 from reference import activations as ref
 
 
@@ -20,11 +20,11 @@ def check_relu_matches_reference(student: Student) -> None:
 
     def agrees(z: np.ndarray) -> None:
         got = call_with(student, "relu", ("z",), (z,))
-        inputs = f"z = {show(z)}"
+        inputs = Inputs(("z",), (z,))
         expected = ref.relu(z.astype(np.float64))
         expect_close(got, expected, "relu(z)", function="relu", inputs=inputs, **tolerance(z))
 
-    prove(agrees, pre_activations())
+    prove(agrees, PRE_ACTIVATIONS)
 
 
 def check_relu_backward_matches_reference(student: Student) -> None:
@@ -33,7 +33,7 @@ def check_relu_backward_matches_reference(student: Student) -> None:
     def agrees(pair: tuple[np.ndarray, np.ndarray]) -> None:
         dout, z = pair
         got = call_with(student, "relu_backward", ("dout", "z"), pair)
-        inputs = f"dout = {show(dout)}; z = {show(z)}"
+        inputs = Inputs(("dout", "z"), pair)
         expected = ref.relu_backward(dout.astype(np.float64), z.astype(np.float64))
         expect_close(
             got,
@@ -44,7 +44,7 @@ def check_relu_backward_matches_reference(student: Student) -> None:
             **tolerance(dout, z),
         )
 
-    prove(agrees, upstream_and_z())
+    prove(agrees, UPSTREAM_AND_Z)
 
 
 def check_softmax_matches_reference(student: Student) -> None:
@@ -53,7 +53,7 @@ def check_softmax_matches_reference(student: Student) -> None:
     def agrees(z: np.ndarray) -> None:
         got = call_with(student, "softmax", ("z",), (z,))
         expected = ref.softmax(z.astype(np.float64))
-        inputs = f"z = {show(z)}"
+        inputs = Inputs(("z",), (z,))
         expect_close(got, expected, "softmax(z)", function="softmax", inputs=inputs, **tolerance(z))
 
-    prove(agrees, logits())
+    prove(agrees, LOGITS)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from graders.checks.backprop import NAMES
-from graders.checks.core import Student, call_with, expect_close, prove, show
+from graders.checks.core import Inputs, Student, call_with, expect_close, prove
 from graders.hidden.activations import tolerance
-from graders.strategies.backprop import layer_tensors
+from graders.strategies.backprop import LAYER_TENSORS
 from reference import backprop as ref
 
 
@@ -15,7 +15,7 @@ def check_backprop_delta1_matches_reference(student: Student) -> None:
     """backprop_delta1 agrees with the reference for any batch and layer sizes"""
 
     def agrees(args: tuple[np.ndarray, ...]) -> None:
-        inputs = "; ".join(f"{n} = {show(a)}" for n, a in zip(NAMES, args, strict=True))
+        inputs = Inputs(NAMES, args)
         got = call_with(student, "backprop_delta1", NAMES, args)
         expected = ref.backprop_delta1(*(a.astype(np.float64) for a in args))
         expect_close(
@@ -27,4 +27,4 @@ def check_backprop_delta1_matches_reference(student: Student) -> None:
             **tolerance(*args),
         )
 
-    prove(agrees, layer_tensors())
+    prove(agrees, LAYER_TENSORS)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from graders.checks.core import Student, call_with, expect_close, prove, show
-from graders.strategies.encoding import labels
+from graders.checks.core import Inputs, Student, call_with, expect_close, prove
+from graders.strategies.encoding import LABELS
 from reference import encoding as ref
 
 
@@ -14,8 +14,8 @@ def check_one_hot_matches_reference(student: Student) -> None:
 
     def agrees(case: tuple[np.ndarray, int]) -> None:
         y, n_classes = case
-        inputs = f"y = {show(y)}; n_classes = {n_classes}"
+        inputs = Inputs(("y", "n_classes"), case)
         got = call_with(student, "one_hot", ("y", "n_classes"), case)
         expect_close(got, ref.one_hot(y, n_classes), "one_hot", function="one_hot", inputs=inputs)
 
-    prove(agrees, labels())
+    prove(agrees, LABELS)

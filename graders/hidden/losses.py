@@ -6,15 +6,15 @@ import numpy as np
 
 from graders.checks.core import (
     CheckFailed,
+    Inputs,
     Student,
     as_number,
     call_with,
     expect_close,
     prove,
-    show,
 )
 from graders.hidden.activations import tolerance
-from graders.strategies.losses import predictions_and_targets
+from graders.strategies.losses import PREDICTIONS_AND_TARGETS
 from reference import losses as ref
 
 
@@ -22,28 +22,28 @@ def check_mse_matches_reference(student: Student) -> None:
     """mse agrees with the reference on generated 1-D and 2-D inputs"""
 
     def agrees(pair: tuple[np.ndarray, np.ndarray]) -> None:
-        inputs = f"y_pred = {show(pair[0])}; y_true = {show(pair[1])}"
+        inputs = Inputs(("y_pred", "y_true"), pair)
         got = as_number(call_with(student, "mse", ("y_pred", "y_true"), pair), "mse")
         expected = ref.mse(*(a.astype(np.float64) for a in pair))
         if not np.isclose(got, expected, **tolerance(*pair)):
             raise CheckFailed(
                 f"mse returned {got:.6g}; expected {expected:.6g}",
                 function="mse",
-                counterexample=inputs,
+                counterexample=str(inputs),
             )
 
-    prove(agrees, predictions_and_targets())
+    prove(agrees, PREDICTIONS_AND_TARGETS)
 
 
 def check_mse_grad_matches_reference(student: Student) -> None:
     """mse_grad agrees with the reference on generated 1-D and 2-D inputs"""
 
     def agrees(pair: tuple[np.ndarray, np.ndarray]) -> None:
-        inputs = f"y_pred = {show(pair[0])}; y_true = {show(pair[1])}"
+        inputs = Inputs(("y_pred", "y_true"), pair)
         got = call_with(student, "mse_grad", ("y_pred", "y_true"), pair)
         expected = ref.mse_grad(*(a.astype(np.float64) for a in pair))
         expect_close(
             got, expected, "mse_grad", function="mse_grad", inputs=inputs, **tolerance(*pair)
         )
 
-    prove(agrees, predictions_and_targets())
+    prove(agrees, PREDICTIONS_AND_TARGETS)

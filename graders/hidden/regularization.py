@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from graders.checks.core import CheckFailed, Student, call_with, expect_close, prove, show
+from graders.checks.core import CheckFailed, Inputs, Student, call_with, expect_close, prove
 from graders.checks.regularization import dropout_call
 from graders.hidden.activations import tolerance
-from graders.strategies.regularization import gradient_weights_lambda
+from graders.strategies.regularization import GRADIENT_WEIGHTS_LAMBDA
 from reference import regularization as ref
 
 
@@ -49,11 +49,11 @@ def check_l2_grad_matches_reference(student: Student) -> None:
 
     def agrees(case: tuple[np.ndarray, np.ndarray, float]) -> None:
         grad, w, lam = case
-        inputs = f"grad = {show(grad)}; w = {show(w)}; lam = {lam}"
+        inputs = Inputs(("grad", "w", "lam"), case)
         got = call_with(student, "l2_grad", ("grad", "w", "lam"), case)
         expected = ref.l2_grad(grad.astype(np.float64), w.astype(np.float64), lam)
         expect_close(
             got, expected, "l2_grad", function="l2_grad", inputs=inputs, **tolerance(grad, w)
         )
 
-    prove(agrees, gradient_weights_lambda())
+    prove(agrees, GRADIENT_WEIGHTS_LAMBDA)

@@ -7,10 +7,11 @@ from hypothesis import strategies as st
 
 from graders.strategies.arrays import DTYPES, floats, shapes
 
-
-def pre_activations() -> st.SearchStrategy:
-    """z: 1-D or 2-D, zeros included, magnitudes up to 1e4."""
-    return floats()
+# Strategies are immutable, so each is built once: hypothesis then caches what it
+# learns about them instead of recomputing it for every check of every submission.
+PRE_ACTIVATIONS = floats()  # z: 1-D or 2-D, zeros included, magnitudes up to 1e4
+LOGITS = floats()  # softmax inputs: rows of logits, magnitudes up to 1e4
+MODERATE_LOGITS = floats(scales=(1.0, 3.0, 30.0))  # where plain exp/sum cannot overflow
 
 
 @st.composite
@@ -23,9 +24,7 @@ def upstream_and_z(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
     return dout, z
 
 
-def logits() -> st.SearchStrategy:
-    """Softmax inputs: 1-D or 2-D rows of logits, magnitudes up to 1e4."""
-    return floats()
+UPSTREAM_AND_Z = upstream_and_z()
 
 
 _Z = np.array([[-2.0, 0.0, 3.0], [0.5, -0.5, 0.0]])

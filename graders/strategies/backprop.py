@@ -22,6 +22,9 @@ def layer_tensors(draw: st.DrawFn) -> tuple[np.ndarray, ...]:
     return delta2, W1, W2, z1
 
 
+LAYER_TENSORS = layer_tensors()
+
+
 _RNG = np.random.default_rng(7)
 _SQUARE = tuple(np.round(_RNG.uniform(-2, 2, (3, 3)), 1) for _ in range(4))
 _SQUARE[3][0, 0] = 0.0  # an exact zero in z1: masks differ there

@@ -18,6 +18,9 @@ def labels(draw: st.DrawFn) -> tuple[np.ndarray, int]:
     return y, n_classes
 
 
+LABELS = labels()
+
+
 # The top class is left out on purpose: a shifted index fails there in some versions
 # and not in others, and both are the same mistake.
 DIAGNOSTIC = {"one_hot": [(np.array([0, 2, 1]), 5), (np.array([2, 0, 2, 1]), 4)]}

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
 
 from graders.strategies.arrays import same_shape_pair
 
-
-def predictions_and_targets() -> st.SearchStrategy:
-    """(y_pred, y_true): one shape (1-D or 2-D, often not square), float32 or float64."""
-    return same_shape_pair(scales=(1.0, 3.0, 30.0, 1e3))
+# (y_pred, y_true): one shape (1-D or 2-D, often not square), float32 or float64.
+PREDICTIONS_AND_TARGETS = same_shape_pair(scales=(1.0, 3.0, 30.0, 1e3))
 
 
 _PRED = np.array([[1.0, 2.0, 4.0, 0.5], [0.0, -1.0, 3.0, 2.0], [2.0, 2.0, 2.0, -2.0]])  # (3, 4)

@@ -19,6 +19,9 @@ def gradient_weights_lambda(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, fl
     return grad, w, lam
 
 
+GRADIENT_WEIGHTS_LAMBDA = gradient_weights_lambda()
+
+
 _GRAD = np.array([[0.5, -1.0, 2.0], [0.0, 1.5, -0.5]])
 _W = np.array([[1.0, 2.0, -3.0], [4.0, -0.5, 0.25]])
 

@@ -147,6 +147,16 @@ def test_class_csv_neutralises_formulas(reference: dict) -> None:
     assert row["detail"] == "'@SUM(1+1)"
 
 
+def test_class_csv_round_trips_awkward_text(reference: dict) -> None:
+    detail = 'line one\r\nline "two", with commas\rand a CR'
+    awkward = [Entry("s,1", "selfcheck", INVALID, detail=detail, report=reference)]
+    text = class_csv(awkward, SPEC)
+    parsed = rows(text)
+    assert len(parsed) == 1
+    assert parsed[0]["student"] == "s,1"
+    assert parsed[0]["detail"] == detail
+
+
 def test_class_csv_refuses_entries_of_another_assignment(reference: dict) -> None:
     other = [Entry("s01", "digits", GRADED, report=reference)]
     with pytest.raises(ValueError, match="digits"):
@@ -267,7 +277,7 @@ def test_gradescope_hides_hidden_check_details(reference: dict, template: dict) 
     results = gradescope_results(one_wrong(reference))
     q3 = next(t for t in results["tests"] if t["number"] == "3")
     assert q3["status"] == "failed"
-    assert HIDDEN_FAILURE in q3["output"]
+    assert HIDDEN_FAILURE.capitalize() in q3["output"]
     assert SECRET not in json.dumps(results)
     assert "disagrees with the reference" not in q3["output"]
     # the template: Q3 fails a public check (shown) and a hidden one (withheld)
@@ -275,9 +285,15 @@ def test_gradescope_hides_hidden_check_details(reference: dict, template: dict) 
     assert "softmax stays finite for logits as large as 1e4" in q3["output"]
     assert "Counterexample: z = [1000., 1001., 1002.]" in q3["output"]
     assert "Hint: np.exp overflows" in q3["output"]
-    assert HIDDEN_FAILURE in q3["output"]
+    assert HIDDEN_FAILURE.capitalize() in q3["output"]
     assert "z = [2739.2337]" not in q3["output"]
     assert "contains nan at index" not in q3["output"]
+
+
+def test_gradescope_counts_hidden_failures_without_details(template: dict) -> None:
+    q2 = next(t for t in gradescope_results(template)["tests"] if t["number"] == "2")
+    assert "2 hidden checks failed (their details are not shown)." in q2["output"]
+    assert q2["output"].count("relu is not written yet") == 1  # the public check only
 
 
 def test_gradescope_visibility_follows_the_checks(reference: dict) -> None:
@@ -361,7 +377,8 @@ def test_junit_counts_match_the_reports(reference: dict, template: dict) -> None
         totals = [a + b for a, b in zip(totals, (tests, failures, errors), strict=True)]
     assert [int(root.get(k)) for k in ("tests", "failures", "errors")] == totals
     template_counts = expected_counts(template)
-    assert template_counts[1] > 0 and template_counts[2] > 0
+    assert template_counts[1] > 0
+    assert template_counts[2] > 0
 
 
 def test_junit_testcases_name_the_check(template: dict) -> None:
@@ -394,7 +411,8 @@ def test_junit_stays_valid_xml_with_hostile_text(template: dict) -> None:
     text = junit_xml([(f"student {HOSTILE}", report)])
     root = ET.fromstring(text)  # would raise on NUL, ESC or a lone surrogate
     text.encode("utf-8")
-    assert "\x00" not in text and "\x1b" not in text and "\ud800" not in text
+    for forbidden in ("\x00", "\x1b", "\ud800"):
+        assert forbidden not in text
     assert "<script>" not in text
     suite = root.find("testsuite")
     assert suite.get("name") == "student bad <script>alert(1)</script>&amp;  end"
