@@ -7,6 +7,7 @@ workers of a Dask cluster (each submission jailed on the worker that grades it).
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 from graders.batch.discover import Candidate, discover
 from graders.batch.entry import GRADED, INVALID, Entry
 from graders.batch.gradebook import Gradebook, now
+from graders.sandbox.jail import UID_BASE, JailLauncher
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Task:
     data_dir: str | None = None
     budget: float | None = None
     threads: int | None = None  # BLAS/torch threads per child: the cores shared by workers
+    jail: JailLauncher | None = None  # checked once by the parent; None: check on the worker
 
 
 @dataclass
@@ -74,7 +77,12 @@ def grade_task(task: Task) -> Entry:
             seconds=round(seconds, 3),
             report=report,
         )
-    launcher, _ = launcher_for(task.isolation)
+    if task.jail is not None:
+        # The parent already probed this machine; each worker takes a uid of its own.
+        slot = os.getpid() % 4000
+        launcher = dataclasses.replace(task.jail, slot=slot, uid=UID_BASE + slot)
+    else:
+        launcher, _ = launcher_for(task.isolation)
     context = Context(data_dir=task.data_dir, train_seconds=task.budget)
     limits = dict(spec.limits)
     if task.threads is not None:
@@ -168,8 +176,12 @@ def run_batch(
         setattr(summary, candidate.status, getattr(summary, candidate.status) + 1)
     book.forget_current(assignment, [c.student for c in candidates])
     threads = None if scheduler else max(1, (os.cpu_count() or 1) // max(workers, 1))
+    # Local workers share this machine: probe the jail once here, not once per task.
+    jail = JailLauncher.create() if isolation == "jail" and not scheduler and todo else None
     tasks = [
-        Task(c.student, str(c.path), c.sha256, assignment, isolation, data_dir, budget, threads)
+        Task(
+            c.student, str(c.path), c.sha256, assignment, isolation, data_dir, budget, threads, jail
+        )
         for c in todo
     ]
     if on_start is not None:
