@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+BUILD_TARGETS = ("gradescope", "student-kit", "otter")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -77,6 +78,17 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("-a", "--assignment", required=True)
     report.add_argument("--db", type=Path, default=Path("dlgrade.db"))
     report.add_argument("-o", "--output", type=Path, default=Path("class_report.html"))
+    build = commands.add_parser("build", help="package an assignment for a platform or students")
+    build.add_argument("target", choices=BUILD_TARGETS, help="what to build")
+    build.add_argument("-a", "--assignment", required=True)
+    build.add_argument(
+        "-o", "--output", type=Path, required=True, help="the zip (gradescope) or folder to write"
+    )
+    build.add_argument(
+        "--allow-process",
+        action="store_true",
+        help="gradescope: grade in a plain process where the jail cannot start (unsafe)",
+    )
     data = commands.add_parser("data", help="find (or download) a data set")
     data.add_argument("name", choices=("mnist",))
     data.add_argument("--data", help="the folder to use (default: the cache)")
@@ -155,7 +167,7 @@ def check(args: argparse.Namespace) -> int:
         # Start the child first: its NumPy import overlaps with ours of hypothesis and rich.
         sandbox = Sandbox(submission.code, Limits(**spec.limits), launcher, on_progress)
         sandbox.start()
-        mode = "student" if args.student else "instructor"
+        mode = "student" if args.student or spec.student_kit else "instructor"
         report = grade(
             submission, spec, mode=mode, sandbox=sandbox, notes=(fallback,), context=context
         )
@@ -356,8 +368,38 @@ def report_class(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def build(args: argparse.Namespace) -> int:
+    """Package an assignment: a Gradescope autograder zip, a student kit, an otter assignment."""
+    import importlib
+
+    from graders.platforms import BuildError
+    from graders.spec import SpecError, load_spec
+
+    try:
+        spec = load_spec(args.assignment)
+    except SpecError as error:
+        return fail_usage(f"{error}")
+    module = importlib.import_module(f"graders.platforms.{args.target.replace('-', '_')}")
+    try:
+        written = module.build(spec, args.output, allow_process=args.allow_process)
+    except BuildError as error:
+        return fail_usage(f"{error}")
+    print(f"wrote {written}")
+    return EXIT_PASS
+
+
+def is_student_kit() -> bool:
+    """True in a student kit: a copy of the grader without its hidden half."""
+    return not (Path(__file__).resolve().parent / "hidden").is_dir()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if is_student_kit() and args.command not in ("check", "data"):
+        return fail_usage(
+            f"`dlgrade {args.command}` is for instructors and is not part of the student kit; "
+            "use `dlgrade check FILE` to check your work"
+        )
     commands = {
         "check": check,
         "demo": demo,
@@ -365,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         "grade": grade_class,
         "export": export_class,
         "report": report_class,
+        "build": build,
     }
     return commands[args.command](args)
 

@@ -261,6 +261,16 @@ def grade(
     return _finish(report, spec, time.perf_counter() - started)
 
 
+def _title_or_name(check_spec: CheckSpec) -> str:
+    """The title a student knows a check by; its name if the check cannot be found."""
+    try:
+        check = find_check(check_spec)
+    except (ImportError, LookupError):
+        return check_spec.name
+    shown = {k: v for k, v in check_spec.args.items() if isinstance(v, (str, int, float))}
+    return title_of(check, shown)
+
+
 def _finish(report: Report, spec: Spec, seconds: float) -> Report:
     from dataclasses import replace
 
@@ -275,7 +285,7 @@ def unloadable(path: Path, spec: Spec, error: SubmissionError, mode: str = "inst
             Verdict(
                 check=c.name,
                 question=question.id,
-                title=c.name,
+                title=_title_or_name(c),
                 status=Status.ERROR,
                 visibility=c.visibility,
                 message=f"not graded: {error}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,31 +62,53 @@ class Spec:
     advice: tuple[tuple[float, str], ...]
     training: dict[str, Any]  # budgets and data for project checks, e.g. {"seconds": 180}
     folder: Path
+    student_kit: bool = False  # a student kit's copy: public checks only, answers stripped
 
     def advice_for(self, score: float) -> str:
         """The course's advice for a score (the first band whose minimum it reaches)."""
         return next((text for low, text in self.advice if score >= low), "")
 
 
-def available() -> list[str]:
-    """Names of the assignments that ship with dlgrade."""
-    return sorted(p.parent.name for p in ASSIGNMENTS.glob("*/spec.toml"))
+def available(root: Path = ASSIGNMENTS) -> list[str]:
+    """Names of the assignments that ship with dlgrade (or with this student kit)."""
+    specs = [*root.glob("*/spec.toml"), *root.glob("*/spec.json")]
+    return sorted({p.parent.name for p in specs})
+
+
+def read_raw(name: str, root: Path = ASSIGNMENTS) -> tuple[dict[str, Any], Path]:
+    """The spec as plain data, and its file: spec.toml (written by people) or spec.json (a kit's).
+
+    A student kit carries spec.json, written by `dlgrade build student-kit` from the TOML with
+    the hidden parts removed; JSON because the standard library writes it.
+    """
+    for path, parse in ((root / name / "spec.toml", _toml), (root / name / "spec.json", _json)):
+        if path.is_file():
+            return parse(path), path
+    known = ", ".join(available(root)) or "none"
+    raise SpecError(f"no assignment named {name!r} (known: {known})")
 
 
 def load_spec(name: str, root: Path = ASSIGNMENTS) -> Spec:
-    """Read and validate `assignments/<name>/spec.toml`."""
-    path = root / name / "spec.toml"
-    if not path.is_file():
-        known = ", ".join(available()) or "none"
-        raise SpecError(f"no assignment named {name!r} (known: {known})")
-    try:
-        raw = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as error:
-        raise SpecError(f"{path}: not valid TOML ({error})") from None
+    """Read and validate `assignments/<name>/spec.toml` (or a student kit's spec.json)."""
+    raw, path = read_raw(name, root)
     try:
         return _build(raw, path.parent)
     except (KeyError, TypeError, ValueError) as error:
         raise SpecError(f"{path}: missing or malformed field {error}") from None
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{path}: not valid TOML ({error})") from None
+
+
+def _json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise SpecError(f"{path}: not valid JSON ({error})") from None
 
 
 def _build(raw: dict, folder: Path) -> Spec:
@@ -133,4 +156,5 @@ def _build(raw: dict, folder: Path) -> Spec:
         training=dict(raw.get("training", {})),
         advice=tuple(sorted(advice, reverse=True)),
         folder=folder,
+        student_kit=bool(raw.get("student_kit", False)),
     )

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from graders.batch.entry import GRADED, INVALID, Entry
+from graders.render.plain import check_details, failure_text, number
 from graders.spec import Spec
 
 CANVAS_STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -52,12 +53,12 @@ def class_csv(entries: list[Entry], spec: Spec) -> str:
     rows = [header]
     for entry in _sorted_for(entries, spec):
         scores = _question_scores(entry.report)
-        cells = [_number(scores[q.id]) if q.id in scores else "" for q in spec.questions]
-        total = _number(entry.score) if entry.report else ""
+        cells = [number(scores[q.id]) if q.id in scores else "" for q in spec.questions]
+        total = number(entry.score) if entry.report else ""
         max_score = entry.max_score if entry.report else _spec_max(spec)
         passed = "yes" if entry.passed else "no"
         rows.append(
-            [entry.student, entry.status, *cells, total, _number(max_score), passed, entry.detail]
+            [entry.student, entry.status, *cells, total, number(max_score), passed, entry.detail]
         )
     return _csv_text(rows)
 
@@ -79,28 +80,47 @@ def canvas_csv(entries: list[Entry], spec: Spec, assignment_column: str | None =
     column = _canvas_column(spec, assignment_column)
     rows = [
         [*CANVAS_STUDENT_COLUMNS, column],
-        ["Points Possible", "", "", "", "", _number(_spec_max(spec))],
+        ["Points Possible", "", "", "", "", number(_spec_max(spec))],
     ]
     for entry in _sorted_for(entries, spec):
-        score = _number(entry.score) if entry.report else ""
+        score = number(entry.score) if entry.report else ""
         rows.append([entry.student, "", entry.student, entry.student, "", score])
     return _csv_text(rows)
 
 
 def gradescope_results(report: dict[str, Any], note: str = "") -> dict[str, Any]:
-    """Gradescope's results.json for one report: a test per question, hidden details withheld."""
+    """Gradescope's results.json for one report: a test per question, hidden details withheld.
+
+    A question with a hidden check is shown only once grades are published ("after_published"),
+    and while any question is withheld the summary does not state the total either, since the
+    total would give the hidden checks away. The summary instead repeats the public checks'
+    feedback, the same a student gets from the student kit, so every submission teaches.
+    """
     tests = [_gradescope_test(question) for question in report["questions"]]
     max_total = sum(test["max_score"] for test in tests)
     score = min(sum(test["score"] for test in tests), max_total)
-    verdict = "passed" if score >= float(report["pass_mark"]) else "not passed"
     lines = [note] if note else []
-    lines.append(
-        f"{report['title']}: {_number(score)} / {_number(max_total)}, {verdict} "
-        f"(pass mark {_number(float(report['pass_mark']))})."
-    )
-    lines.append(f"Graded in a sandbox (isolation: {report['isolation']}).")
-    if report.get("advice"):
-        lines.append(str(report["advice"]))
+    if report["isolation"] == "none":  # nothing ran: there is nothing to withhold
+        lines.append(
+            f"{report['title']}: 0 / {number(max_total)}. The submission could not be read, "
+            "so none of it ran. Fix the problem above and submit again."
+        )
+    elif all(test["visibility"] == "visible" for test in tests):
+        verdict = "passed" if score >= float(report["pass_mark"]) else "not passed"
+        lines.append(
+            f"{report['title']}: {number(score)} / {number(max_total)}, {verdict} "
+            f"(pass mark {number(float(report['pass_mark']))})."
+        )
+        if report.get("advice"):
+            lines.append(str(report["advice"]))
+    else:
+        lines.append(
+            f"{report['title']}: your score appears when grades are published, because hidden "
+            "checks also ran. Until then, here is what the public checks found:"
+        )
+        lines += [_public_summary(question) for question in report["questions"]]
+    if report["isolation"] != "none":
+        lines.append(f"Graded in a sandbox (isolation: {report['isolation']}).")
     return {
         "score": score,
         "execution_time": round(float(report.get("seconds", 0.0)), 3),
@@ -187,12 +207,6 @@ def _spec_max(spec: Spec) -> float:
     return sum(q.points for q in spec.questions)
 
 
-def _number(value: float) -> str:
-    """A score as short text: 12, 0.5, 2.25 (at most 4 decimals)."""
-    text = f"{float(value):.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
 def _safe_cell(value: object) -> str:
     """A CSV cell a spreadsheet will not run as a formula (OWASP CSV injection advice)."""
     text = str(value)
@@ -232,7 +246,7 @@ def _gradescope_test(question: dict[str, Any]) -> dict[str, Any]:
     score = max(0.0, min(float(question["score"]), max_score))
     checks = question["checks"]
     failures = [check for check in checks if check["status"] != "passed"]
-    shown = [_failure_text(check) for check in failures if check["visibility"] == "public"]
+    shown = [failure_text(check) for check in failures if check["visibility"] == "public"]
     hidden = len(failures) - len(shown)
     if hidden:
         many = f"{hidden} hidden checks failed" if hidden > 1 else HIDDEN_FAILURE.capitalize()
@@ -252,23 +266,14 @@ def _gradescope_test(question: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _failure_text(check: dict[str, Any]) -> str:
-    """What a student sees about a failed public check: title, message, counterexample, hint."""
-    lines = [f"{check['status'].upper()}: {check['title']}"]
-    lines += _details(check)
-    return "\n".join(lines)
-
-
-def _details(check: dict[str, Any]) -> list[str]:
-    """Message, counterexample, hint (and the student's traceback) of a check, as lines."""
-    lines = [str(check["message"])] if check.get("message") else []
-    if check.get("counterexample"):
-        lines.append(f"Counterexample: {check['counterexample']}")
-    if check.get("hint"):
-        lines.append(f"Hint: {check['hint']}")
-    if check.get("traceback"):
-        lines.append(str(check["traceback"]))
-    return lines
+def _public_summary(question: dict[str, Any]) -> str:
+    """One question's public checks in a line or a few: all passed, or the first failure."""
+    public = [check for check in question["checks"] if check["visibility"] == "public"]
+    failed = next((check for check in public if check["status"] != "passed"), None)
+    head = f"Q{question['number']} {question['title']}:"
+    if failed is None:
+        return f"{head} public checks passed ({len(public)})."
+    return f"{head}\n  " + failure_text(failed).replace("\n", "\n  ")
 
 
 def _xml_text(value: object) -> str:
@@ -305,7 +310,7 @@ def _property_text(value: object) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, (int, float)):
-        return _number(value)
+        return number(value)
     return str(value)
 
 
@@ -323,7 +328,7 @@ def _junit_case(classname: str, check: dict[str, Any]) -> ET.Element:
     tag = "failure" if status == "failed" else "error"
     message = str(check.get("message") or check["title"]).splitlines()[0][:300]
     detail = ET.SubElement(case, tag, message=_xml_text(message), type=status)
-    lines = _details(check)
+    lines = check_details(check)
     if check.get("misconception_name"):
         lines.append(f"Recognised mistake: {check['misconception_name']}")
     if check.get("visibility") == "hidden":

@@ -44,11 +44,21 @@ class JailUnavailable(Exception):
 
 
 def grader_folders() -> list[Path]:
-    """Folders of the grader itself, hidden (by an empty tmpfs) if they sit in a bound path."""
+    """Folders of the grader, hidden (by an empty tmpfs) if they sit in a bound path.
+
+    Both the running copy and any copy installed in a site folder count: on Gradescope the
+    grader runs from a pip install inside the very Python environment the child needs.
+    """
     import graders
 
-    root = Path(graders.__file__).resolve().parent.parent
-    return [root / name for name in ("graders", "reference", "assignments")]
+    roots = {Path(graders.__file__).resolve().parent.parent}
+    for entry in sys.path:
+        site = Path(entry).resolve() if entry else None
+        if site and site.name in ("site-packages", "dist-packages"):
+            if (site / "graders" / "sandbox" / "jail.py").is_file():
+                roots.add(site)
+    names = ("graders", "reference", "assignments", "student_template")
+    return sorted(root / name for root in roots for name in names if (root / name).is_dir())
 
 
 def python_roots() -> list[Path]:

@@ -264,13 +264,29 @@ def test_gradescope_schema_rejects_a_wrong_document(validator) -> None:
     assert not validator.is_valid({"score": 1, "visibility": "students"})
 
 
-def test_gradescope_summary_and_note(reference: dict, template: dict) -> None:
+def test_gradescope_summary_withholds_the_total_while_checks_are_hidden(
+    reference: dict, template: dict
+) -> None:
     passed = gradescope_results(reference)["output"]
-    assert "12 / 12, passed (pass mark 9)" in passed
+    assert "your score appears when grades are published" in passed
+    assert "12 / 12" not in passed
+    assert "Q3 Fix softmax so it is numerically stable: public checks passed (3)." in passed
     assert "isolation: process" in passed
     failed = gradescope_results(template, note="late: graded from the last copy")
     assert failed["output"].startswith("late: graded from the last copy\n")
-    assert "0 / 12, not passed" in failed["output"]
+    assert "0 / 12" not in failed["output"]
+    assert "Q3 Fix softmax so it is numerically stable:\n  " in failed["output"]
+    assert "Hint: np.exp overflows" in failed["output"]  # the public feedback, at once
+
+
+def test_gradescope_summary_states_the_total_when_nothing_is_hidden(reference: dict) -> None:
+    report = copy.deepcopy(reference)
+    for question in report["questions"]:
+        for check in question["checks"]:
+            check["visibility"] = "public"
+    output = gradescope_results(report)["output"]
+    assert "12 / 12, passed (pass mark 9)" in output
+    assert "Ready to move on" in output
 
 
 def test_gradescope_hides_hidden_check_details(reference: dict, template: dict) -> None:

@@ -1,0 +1,214 @@
+"""`dlgrade build student-kit`: what students download to check their work offline.
+
+The kit is a folder a student works in: the template (.py and .ipynb), the assignment's
+README, a pytest file, and a copy of the grader's public half (the CLI, the public checks,
+the strategies and the known mistakes) with a spec from which everything hidden is removed.
+What never goes in: `reference/`, `graders/hidden/`, hidden checks in the spec, the known
+wrong answers of the letter and number questions (listing three wrong letters out of four
+names the right one), the hints tied only to those, and the instructor's tools.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from graders.platforms import BuildError
+from graders.spec import Spec, read_raw
+
+ROOT = Path(__file__).resolve().parents[2]
+# The grader's public half: enough to run `dlgrade check` in student mode.
+KIT_MODULES = ("__init__.py", "__main__.py", "cli.py", "grading.py", "spec.py", "submission.py",
+               "verdict.py", "pytest_support.py")  # fmt: skip
+KIT_PACKAGES = ("checks", "strategies", "misconceptions", "sandbox", "render", "data")
+DEPENDENCIES = ("numpy>=1.24", "hypothesis>=6.80", "rich>=13", "tomli>=2; python_version < '3.11'")
+PROJECT_DEPENDENCIES = ("scikit-learn>=1.2", "matplotlib>=3.6")
+
+
+def public_spec(raw: dict[str, Any]) -> dict[str, Any]:
+    """The spec as a student may see it: public checks only, known wrong answers removed."""
+    answer_mistakes = {
+        wrong["misconception"]
+        for key in raw.get("answers", {}).values()
+        for wrong in key.get("wrong", ())
+    }
+    questions = [
+        {**q, "checks": [c for c in q["checks"] if c.get("visibility", "public") == "public"]}
+        for q in raw["questions"]
+    ]
+    return {
+        **{k: v for k, v in raw.items() if k not in ("questions", "answers", "misconceptions")},
+        "student_kit": True,
+        "questions": questions,
+        # The letter questions keep their options (a public check needs them), nothing more.
+        "answers": {
+            name: {k: v for k, v in key.items() if k in ("kind", "options")}
+            for name, key in raw.get("answers", {}).items()
+        },
+        "misconceptions": {
+            key: value
+            for key, value in raw.get("misconceptions", {}).items()
+            if key not in answer_mistakes
+        },
+    }
+
+
+def build(spec: Spec, output: Path, *, allow_process: bool = False) -> Path:
+    """Write the kit for `spec` into the folder `output` (which must not exist or be empty)."""
+    del allow_process  # a kit runs on the student's own machine, with what isolation it has
+    folder = ROOT / "student_template"
+    templates = [folder / f"{spec.entry}{suffix}" for suffix in (".py", ".ipynb")]
+    missing = [str(path) for path in templates if not path.is_file()]
+    if missing:
+        raise BuildError(f"the template is missing: {', '.join(missing)}")
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        raise BuildError(f"{output} already exists and is not an empty folder; pick a new one")
+    raw, _ = read_raw(spec.name, spec.folder.parent)
+    output.mkdir(parents=True, exist_ok=True)
+    _copy_grader(output / "graders")
+    assignment = output / "assignments" / spec.name
+    assignment.mkdir(parents=True)
+    (assignment / "spec.json").write_text(json.dumps(public_spec(raw), indent=2), encoding="utf-8")
+    if (spec.folder / "README.md").is_file():
+        shutil.copy2(spec.folder / "README.md", assignment / "README.md")
+    for template in templates:
+        shutil.copy2(template, output / template.name)
+    (output / f"test_{spec.entry}.py").write_text(_pytest_file(spec), encoding="utf-8")
+    (output / "pyproject.toml").write_text(_pyproject(spec), encoding="utf-8")
+    (output / "README.md").write_text(_readme(spec), encoding="utf-8")
+    return output
+
+
+def _copy_grader(target: Path) -> None:
+    """The public modules and packages of `graders`, without caches."""
+    source = ROOT / "graders"
+    target.mkdir()
+    for name in KIT_MODULES:
+        shutil.copy2(source / name, target / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for package in KIT_PACKAGES:
+        shutil.copytree(source / package, target / package, ignore=ignore)
+
+
+def _is_project(spec: Spec) -> bool:
+    return bool(spec.training)
+
+
+def _pyproject(spec: Spec) -> str:
+    """A pyproject so that `pip install .` in the kit gives the `dlgrade` command."""
+    dependencies = [*DEPENDENCIES, *(PROJECT_DEPENDENCIES if _is_project(spec) else ())]
+    listed = "".join(f"    {json.dumps(d)},\n" for d in dependencies)
+    return f"""[build-system]
+requires = ["setuptools>=64"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "dlgrade-kit-{spec.name.replace("_", "-")}"
+version = "{_version()}"
+description = "Offline public checks for: {spec.title}"
+requires-python = ">=3.10"
+dependencies = [
+{listed}]
+
+[project.scripts]
+dlgrade = "graders.cli:main"
+
+[tool.setuptools.packages.find]
+include = ["graders*", "assignments*"]
+
+[tool.setuptools.package-data]
+"*" = ["*.json", "*.md"]
+"""
+
+
+def _pytest_file(spec: Spec) -> str:
+    """A test module with one pytest test per question, failing with the report's feedback."""
+    return f'''"""The public checks of "{spec.title}" as pytest tests.
+
+Run `pytest` in this folder. It grades {spec.entry}.py or {spec.entry}.ipynb (whichever you
+saved last; set DLGRADE_SUBMISSION to choose) and reports one test per question, with the
+same messages and hints as `dlgrade check`. Hidden checks also run when your work is graded.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from graders.pytest_support import grade_public, question_failure, question_params
+
+ASSIGNMENT = "{spec.name}"
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def report():
+    return grade_public(ASSIGNMENT, HERE)
+
+
+@pytest.mark.parametrize("question", question_params(ASSIGNMENT))
+def test_question(report, question):
+    failure = question_failure(report, question)
+    if failure:
+        pytest.fail(failure, pytrace=False)
+'''
+
+
+def _readme(spec: Spec) -> str:
+    entry = spec.entry
+    extra = (
+        "\nThis project also needs scikit-learn and matplotlib (`pip install .` installs them)."
+        if _is_project(spec)
+        else ""
+    )
+    if spec.training.get("data") == "mnist":
+        extra += (
+            "\nIt trains on MNIST: `dlgrade data mnist --download` fetches the files once, or "
+            "pass `--data DIR` to `dlgrade check` if you already have them."
+        )
+    return f"""# {spec.title}: student kit
+
+Everything you need to work on this assignment and check it on your own machine, offline.
+
+- `{entry}.py` and `{entry}.ipynb`: the questions, with stubs to fill in (use either one);
+- `assignments/{spec.name}/README.md`: what the assignment asks and how it is graded;
+- `test_{entry}.py`: the same checks as pytest tests;
+- `graders/`: the public half of the grader that runs your code and checks it.
+
+## Set up once
+
+Python 3.10 or newer, then in this folder:
+
+```
+pip install .
+```
+{extra}
+## Check your work
+
+```
+dlgrade check {entry}.py          # or {entry}.ipynb
+python -m graders check {entry}.py   # the same, without installing the command
+pytest                            # one test per question
+```
+
+Each question gets a line with what was checked, what your code returned, and a hint; when
+your result matches a well-known mistake, the report names it. `dlgrade check` exits with 0
+when you reach the pass mark and 1 otherwise, so it also works in scripts and CI.
+
+## What this kit does not tell you
+
+Only the **public** checks run here. When your work is graded, **hidden** checks run as
+well: they compare your code with a reference solution on many generated inputs, edge cases
+included. Passing every public check is a good sign, not a guarantee. Your code runs in a
+separate process with time limits; a function that hangs fails only the questions using it.
+"""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dlgrade")
+    except PackageNotFoundError:
+        return "0.0.0"

@@ -1,0 +1,239 @@
+"""The student kit: built, scanned for anything hidden, and used the way a student would."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graders.cli import main
+from graders.platforms import BuildError
+from graders.platforms.student_kit import build, public_spec
+from graders.spec import load_spec, read_raw
+from tests.conftest import REFERENCE, ROOT, TEMPLATE, reference_folder
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory) -> Path:
+    return build(load_spec("selfcheck"), tmp_path_factory.mktemp("kits") / "selfcheck-kit")
+
+
+def kit_texts(kit: Path) -> dict[Path, str]:
+    return {
+        path: path.read_text(encoding="utf-8")
+        for path in kit.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def code_lines(path: Path) -> set[str]:
+    """The lines of a file's answers: top-level assignments and function bodies (no docstrings)."""
+    source = path.read_text()
+    tree = ast.parse(source)
+    statements = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.Assign) and not ast.unparse(node.targets[0]).startswith("__")
+    ]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            body = node.body
+            if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                body = body[1:]
+            statements += body
+    lines = set()
+    for statement in statements:
+        segment = ast.get_source_segment(source, statement) or ""
+        lines |= {line.strip() for line in segment.splitlines() if line.strip()}
+    return {line for line in lines if not line.startswith("#")}
+
+
+def test_kit_holds_the_template_the_public_checks_and_the_cli(kit: Path) -> None:
+    names = {path.relative_to(kit).as_posix() for path in kit_texts(kit)}
+    for expected in (
+        "selfcheck.py",
+        "selfcheck.ipynb",
+        "test_selfcheck.py",
+        "README.md",
+        "pyproject.toml",
+        "assignments/selfcheck/spec.json",
+        "assignments/selfcheck/README.md",
+        "graders/cli.py",
+        "graders/checks/activations.py",
+        "graders/sandbox/child.py",
+    ):
+        assert expected in names
+    assert (kit / "selfcheck.py").read_text() == (TEMPLATE / "selfcheck.py").read_text()
+
+
+def test_kit_has_no_reference_no_hidden_check_and_no_instructor_tools(kit: Path) -> None:
+    names = {path.relative_to(kit).as_posix() for path in kit_texts(kit)}
+    for forbidden in ("reference/", "graders/hidden/", "graders/batch/", "graders/platforms/"):
+        assert not [name for name in names if name.startswith(forbidden)]
+    hidden = {
+        check.name
+        for question in load_spec("selfcheck").questions
+        for check in question.checks
+        if check.visibility == "hidden"
+    }
+    for path, text in kit_texts(kit).items():
+        for name in hidden:
+            assert name not in text, f"{path} names the hidden check {name}"
+        assert "from reference" not in text
+        assert "import reference" not in text
+
+
+def test_kit_contains_no_line_of_the_reference_beyond_the_template(kit: Path) -> None:
+    template = code_lines(TEMPLATE / "selfcheck.py")
+    secret = set()
+    for module in REFERENCE.glob("*.py"):
+        secret |= {line for line in code_lines(module) if len(line) >= 12}
+    secret -= template
+    assert secret  # the scan looks for something
+    for path, text in kit_texts(kit).items():
+        lines = {line.strip() for line in text.splitlines()}
+        if path.suffix == ".ipynb":
+            cells = json.loads(text)["cells"]
+            lines = {line.strip() for cell in cells for line in "".join(cell["source"]).split("\n")}
+        leaked = sorted(lines & secret)
+        assert not leaked, f"{path} holds reference lines: {leaked[:3]}"
+
+
+def test_kit_spec_keeps_options_and_drops_known_wrong_answers(kit: Path) -> None:
+    raw = json.loads((kit / "assignments" / "selfcheck" / "spec.json").read_text())
+    assert raw["student_kit"] is True
+    assert raw["answers"]["Q4_ANSWER"] == {"kind": "letter", "options": "ABCD"}
+    assert all("wrong" not in key for key in raw["answers"].values())
+    assert not [key for key in raw["misconceptions"] if key.startswith(("q1_", "q4_", "q7_"))]
+    assert "softmax_no_max_shift" in raw["misconceptions"]  # mistakes in code stay named
+    visibilities = {c.get("visibility") for q in raw["questions"] for c in q["checks"]}
+    assert visibilities == {"public"}
+
+
+def test_public_spec_strips_a_hand_written_spec() -> None:
+    raw = {
+        "name": "x",
+        "questions": [
+            {"id": "q1", "checks": [{"name": "a"}, {"name": "b", "visibility": "hidden"}]}
+        ],
+        "answers": {
+            "A": {
+                "kind": "letter",
+                "options": "AB",
+                "wrong": [{"value": "A", "misconception": "m1"}],
+            }
+        },
+        "misconceptions": {"m1": {"name": "n", "hint": "h"}, "m2": {"name": "n", "hint": "h"}},
+    }
+    public = public_spec(raw)
+    assert public["questions"][0]["checks"] == [{"name": "a"}]
+    assert public["answers"] == {"A": {"kind": "letter", "options": "AB"}}
+    assert set(public["misconceptions"]) == {"m2"}
+    assert raw["questions"][0]["checks"][1]["visibility"] == "hidden"  # the input is untouched
+
+
+def run_in_kit(kit: Path, *argv: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the kit's own CLI from its folder, and prove nothing hidden was imported."""
+    script = (
+        "import sys; from graders.cli import main; code = main(sys.argv[1:]); "
+        "import graders; assert graders.__file__.startswith(sys.argv[0] or '.') or True; "
+        "leaks = [m for m in sys.modules if m == 'reference' or m.startswith(('reference.', "
+        "'graders.hidden'))]; print('LEAKS', leaks, graders.__file__); sys.exit(code)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script, *argv],
+        cwd=kit,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_kit_checks_offline_in_student_mode(kit: Path, tmp_path: Path) -> None:
+    reference = reference_folder(tmp_path / "work")
+    done = run_in_kit(kit, "check", str(reference))
+    assert done.returncode == 0, done.stderr
+    assert "Public checks only: hidden checks also run when your work is graded." in done.stdout
+    assert "Score 12/12 PASS" in done.stdout
+    assert f"LEAKS [] {kit / 'graders' / '__init__.py'}" in done.stdout
+    template = run_in_kit(kit, "check", "selfcheck.py", "--format", "json")
+    assert template.returncode == 1
+    report = json.loads(template.stdout[: template.stdout.rindex("LEAKS")])
+    assert report["mode"] == "student"
+    assert report["score"] == 0
+    checks = [c for q in report["questions"] for c in q["checks"]]
+    assert {c["visibility"] for c in checks} == {"public"}
+
+
+def test_kit_refuses_instructor_commands(kit: Path) -> None:
+    done = run_in_kit(kit, "grade", "submissions", "-a", "selfcheck")
+    assert done.returncode == 2
+    assert "not part of the student kit" in done.stderr
+
+
+def run_pytest(kit: Path, submission: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_selfcheck.py"],
+        cwd=kit,
+        env={**os.environ, "DLGRADE_SUBMISSION": str(submission)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_kit_pytest_file_passes_the_reference(kit: Path, tmp_path: Path) -> None:
+    done = run_pytest(kit, reference_folder(tmp_path / "work"))
+    assert done.returncode == 0, done.stdout
+    assert "12 passed" in done.stdout
+
+
+def test_kit_pytest_file_fails_with_the_reports_messages(kit: Path) -> None:
+    done = run_pytest(kit, kit / "selfcheck.py")
+    assert done.returncode == 1
+    assert "12 failed" in done.stdout
+    assert "test_question[q3-softmax]" in done.stdout
+    assert "this looks like: softmax without subtracting the row max (overflow)" in done.stdout
+    assert "Hint: np.exp overflows above about 709" in done.stdout
+    assert "hidden checks also run when you submit" in done.stdout
+
+
+def test_kit_pytest_grades_the_file_saved_last(kit: Path, tmp_path: Path) -> None:
+    from graders.pytest_support import submission_in
+
+    for name in ("selfcheck.py", "selfcheck.ipynb"):
+        shutil.copy(kit / name, tmp_path / name)
+    os.utime(tmp_path / "selfcheck.py", ns=(1, 1))
+    assert submission_in(tmp_path, "selfcheck") == tmp_path / "selfcheck.ipynb"
+    os.utime(tmp_path / "selfcheck.ipynb", ns=(0, 0))
+    assert submission_in(tmp_path, "selfcheck") == tmp_path / "selfcheck.py"
+
+
+def test_project_kit_lists_its_extra_dependencies(tmp_path: Path) -> None:
+    kit = build(load_spec("digits"), tmp_path / "digits-kit")
+    assert (kit / "digits.py").is_file()
+    assert (kit / "digits.ipynb").is_file()
+    assert "scikit-learn" in (kit / "pyproject.toml").read_text()
+    raw, _ = read_raw("digits", kit / "assignments")
+    assert raw["student_kit"] is True
+
+
+def test_build_refuses_a_folder_in_use(tmp_path: Path) -> None:
+    (tmp_path / "kit").mkdir()
+    (tmp_path / "kit" / "notes.txt").write_text("mine")
+    with pytest.raises(BuildError, match="not an empty folder"):
+        build(load_spec("selfcheck"), tmp_path / "kit")
+
+
+def test_cli_builds_a_kit(tmp_path: Path, capsys) -> None:
+    assert main(["build", "student-kit", "-a", "selfcheck", "-o", str(tmp_path / "k")]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert main(["build", "student-kit", "-a", "nope", "-o", str(tmp_path / "k2")]) == 2
+    assert ROOT.is_dir()
