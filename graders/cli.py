@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 BUILD_TARGETS = ("gradescope", "student-kit", "otter")
@@ -28,7 +29,13 @@ def parser() -> argparse.ArgumentParser:
         default="selfcheck",
         help="selfcheck (default), digits, mnist_mlp, ...",
     )
-    check.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "-f",
+        "--format",
+        choices=("text", "json", "junit"),
+        default="text",
+        help="text (default), json, or junit (JUnit XML for CI test reporters)",
+    )
     check.add_argument(
         "--isolation",
         choices=("auto", "jail", "process"),
@@ -138,11 +145,10 @@ def check(args: argparse.Namespace) -> int:
     except SpecError as error:
         return fail_usage(f"{error}")
     except SubmissionError as error:
-        if args.format == "json" and error.kind != "missing":
+        if args.format != "text" and error.kind != "missing":
             from graders.grading import unloadable
-            from graders.render.json_report import render_json
 
-            print(render_json(unloadable(args.path, spec, error)))
+            print(render_machine(unloadable(args.path, spec, error), args.format))
         return fail_usage(f"{error}")
     if spec.training.get("data") == "mnist":
         from graders.data.mnist import DataError, find_mnist
@@ -173,15 +179,24 @@ def check(args: argparse.Namespace) -> int:
         )
     if args.html:
         write_html(report, args.html)
-    if args.format == "json":
-        from graders.render.json_report import render_json
-
-        print(render_json(report))
+    if args.format != "text":
+        print(render_machine(report, args.format))
     else:
         from graders.render.terminal import print_report
 
         print_report(report)
     return EXIT_PASS if report.passed else EXIT_FAIL
+
+
+def render_machine(report: Any, format: str) -> str:
+    """The report for a program to read: one JSON document, or JUnit XML."""
+    if format == "junit":
+        from graders.render.junit import junit_xml
+
+        return junit_xml([(Path(report.submission).name, report.to_dict())])
+    from graders.render.json_report import render_json
+
+    return render_json(report)
 
 
 def write_html(report: object, path: Path) -> None:
@@ -339,7 +354,9 @@ def export_class(args: argparse.Namespace) -> int:
         print(f"wrote {len(written)} results.json files under {args.output}")
         return EXIT_PASS
     if args.format == "junit":
-        text = exports.junit_xml([(e.student, e.report) for e in entries if e.report])
+        from graders.render.junit import junit_xml
+
+        text = junit_xml([(e.student, e.report) for e in entries if e.report])
     elif args.format == "canvas":
         text = exports.canvas_csv(entries, spec)
     else:

@@ -8,7 +8,10 @@ graded exactly like the same code in a .py file.
 from __future__ import annotations
 
 import ast
+import io
 import json
+import re
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +19,9 @@ from graders.sandbox.runner import Chunk, Code
 
 MAX_SOURCE_BYTES = 5 << 20  # 5 MiB of source is far beyond any honest submission
 MAGIC_PREFIXES = ("%", "!")
+HELP_LINE = re.compile(r"\?{1,2}[\w.]+|[\w.\[\]()]+\?{1,2}")  # np.exp? and ??np.exp
+# Cell magics whose body is ordinary Python that Jupyter runs: the body runs here too.
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 
 
 class SubmissionError(Exception):
@@ -96,21 +102,56 @@ def notebook_chunks(path: Path, text: str) -> tuple[list[Chunk], list[str]]:
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        if source.lstrip().startswith("%%"):
-            skipped.append(f"cell {number} (a %% cell magic)")
-            continue
-        lines = []
-        for line in source.splitlines():
-            if line.lstrip().startswith(MAGIC_PREFIXES):
-                skipped.append(f"cell {number}: {line.strip()[:60]}")
-                lines.append("")  # keep line numbers right for tracebacks
-            else:
-                lines.append(line)
+        leading = source[: len(source) - len(source.lstrip())]
+        first, _, body = source.lstrip().partition("\n")
+        if first.startswith("%%"):
+            magic = first[2:].split(maxsplit=1)[0] if first[2:].strip() else ""
+            if magic not in PYTHON_CELL_MAGICS:
+                skipped.append(f"cell {number} (a %%{magic} cell: not Python)")
+                continue
+            skipped.append(f"cell {number}: {first.strip()[:60]} (its Python body still runs)")
+            source = f"{leading}\n{body}"  # the magic's line stays, blank: line numbers hold
+        lines, dropped = python_lines(source)
+        skipped += [f"cell {number}: {line[:60]}" for line in dropped]
         chunks.append(Chunk(f"{path.name}, cell {number}", "\n".join(lines) + "\n"))
     if not chunks:
         raise SubmissionError(f"{path.name} has no code cells to grade")
-    notes = [f"skipped IPython magic or shell line in {s}" for s in skipped]
+    notes = [f"skipped IPython-only code in {s}" for s in skipped]
     return chunks, notes
+
+
+def python_lines(source: str) -> tuple[list[str], list[str]]:
+    """A cell's lines with IPython-only lines replaced by `pass`, and the lines replaced.
+
+    A line is IPython's when it starts a statement with % (a magic), ! (a shell escape) or
+    ends in ? (help). Inside brackets or a multi-line string the same characters are Python
+    (`!= b`, `% x`), so the code before the line must tokenize to a complete statement.
+    `pass` at the same indent keeps a block that held only a magic valid.
+    """
+    lines: list[str] = []
+    dropped: list[str] = []
+    for line in source.splitlines():
+        stripped = line.strip()
+        ipython = (
+            stripped.startswith(MAGIC_PREFIXES) and not stripped.startswith("!=")
+        ) or HELP_LINE.fullmatch(stripped)
+        if ipython and _statement_boundary(lines):
+            indent = line[: len(line) - len(line.lstrip())]
+            lines.append(f"{indent}pass")
+            dropped.append(stripped)
+        else:
+            lines.append(line)
+    return lines, dropped
+
+
+def _statement_boundary(lines: list[str]) -> bool:
+    """True when `lines` end outside any bracket, continuation or multi-line string."""
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+            pass
+    except (tokenize.TokenError, SyntaxError):
+        return False
+    return not (lines and lines[-1].rstrip().endswith("\\"))
 
 
 def load_submission(path: Path, entry: str) -> Submission:

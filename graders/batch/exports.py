@@ -1,4 +1,4 @@
-"""Gradebook exports: a class CSV, a Canvas import CSV, Gradescope results.json and JUnit XML.
+"""Gradebook exports: a class CSV, a Canvas import CSV and Gradescope results.json.
 
 Everything here is a pure function of entries and report dicts (Report.to_dict()), except
 `write_gradescope`, which writes the Gradescope files. Formats:
@@ -6,7 +6,7 @@ Everything here is a pure function of entries and report dicts (Report.to_dict()
 - Gradescope: https://gradescope-autograders.readthedocs.io/en/latest/specs/
 - Canvas: the gradebook importer (canvas-lms app/models/gradebook_importer.rb) and
   https://community.canvaslms.com/t5/Instructor-Guide/How-do-I-import-grades-in-the-Gradebook/ta-p/807
-- JUnit XML: https://github.com/testmoapp/junitxml (what Jenkins and GitHub Actions read)
+- JUnit XML (`dlgrade export --format junit`) is graders/render/junit.py.
 """
 
 from __future__ import annotations
@@ -16,13 +16,12 @@ import hashlib
 import io
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from graders.batch.entry import GRADED, INVALID, Entry
-from graders.render.plain import check_details, failure_text, number
+from graders.render.plain import failure_text, number
 from graders.spec import Spec
 
 CANVAS_STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -42,7 +41,6 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HIDDEN_FAILURE = "a hidden check failed"
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 # Characters XML 1.0 allows (section 2.2); everything else is removed from text and attributes.
-XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -131,26 +129,6 @@ def gradescope_results(report: dict[str, Any], note: str = "") -> dict[str, Any]
         "stdout_visibility": "hidden",
         "tests": tests,
     }
-
-
-def junit_xml(reports: list[tuple[str, dict[str, Any]]]) -> str:
-    """JUnit XML: a <testsuite> per student, a <testcase> per check, <failure> or <error>."""
-    root = ET.Element("testsuites", name="dlgrade")
-    totals = {"tests": 0, "failures": 0, "errors": 0}
-    seconds = 0.0
-    for student, report in reports:
-        suite = _junit_suite(student, report)
-        root.append(suite)
-        for key in totals:
-            totals[key] += int(suite.get(key, "0"))
-        seconds += float(report.get("seconds", 0.0))
-    for key, value in totals.items():
-        root.set(key, str(value))
-    root.set("skipped", "0")
-    root.set("time", f"{seconds:.3f}")
-    ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
 
 
 def write_gradescope(entries: Iterable[Entry], folder: Path | str) -> list[Path]:
@@ -274,64 +252,3 @@ def _public_summary(question: dict[str, Any]) -> str:
     if failed is None:
         return f"{head} public checks passed ({len(public)})."
     return f"{head}\n  " + failure_text(failed).replace("\n", "\n  ")
-
-
-def _xml_text(value: object) -> str:
-    """Text with the characters XML 1.0 forbids removed (NUL, ESC, lone surrogates, ...)."""
-    return XML_INVALID.sub("", str(value))
-
-
-def _junit_suite(student: str, report: dict[str, Any]) -> ET.Element:
-    """A <testsuite> for one student's report."""
-    assignment = str(report["assignment"])
-    suite = ET.Element("testsuite", name=_xml_text(student))
-    properties = ET.SubElement(suite, "properties")
-    for key in ("assignment", "score", "max_score", "passed", "isolation", "submission"):
-        value = _property_text(report.get(key, ""))
-        ET.SubElement(properties, "property", name=key, value=_xml_text(value))
-    counts = {"tests": 0, "failures": 0, "errors": 0}
-    for question in report["questions"]:
-        for check in question["checks"]:
-            suite.append(_junit_case(f"{assignment}.{question['id']}", check))
-            counts["tests"] += 1
-            if check["status"] == "failed":
-                counts["failures"] += 1
-            elif check["status"] != "passed":
-                counts["errors"] += 1
-    for key, value in counts.items():
-        suite.set(key, str(value))
-    suite.set("skipped", "0")
-    suite.set("time", f"{float(report.get('seconds', 0.0)):.3f}")
-    return suite
-
-
-def _property_text(value: object) -> str:
-    """A report value as a JUnit property: booleans lower-case, numbers short."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, (int, float)):
-        return number(value)
-    return str(value)
-
-
-def _junit_case(classname: str, check: dict[str, Any]) -> ET.Element:
-    """A <testcase> for one check, with <failure> (wrong answer) or <error> (raised, timed out)."""
-    case = ET.Element(
-        "testcase",
-        classname=_xml_text(classname),
-        name=_xml_text(f"{check['name']}: {check['title']}"),
-        time=f"{float(check.get('seconds', 0.0)):.4f}",
-    )
-    status = check["status"]
-    if status == "passed":
-        return case
-    tag = "failure" if status == "failed" else "error"
-    message = str(check.get("message") or check["title"]).splitlines()[0][:300]
-    detail = ET.SubElement(case, tag, message=_xml_text(message), type=status)
-    lines = check_details(check)
-    if check.get("misconception_name"):
-        lines.append(f"Recognised mistake: {check['misconception_name']}")
-    if check.get("visibility") == "hidden":
-        lines.append("(hidden check: not shown to students)")
-    detail.text = _xml_text("\n".join(lines))
-    return case

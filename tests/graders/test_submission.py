@@ -84,3 +84,74 @@ def test_folder_without_entry_says_what_it_found(tmp_path):
 def test_folder_finds_its_entry():
     submission = load_submission(REFERENCE, "selfcheck")
     assert submission.path.name == "selfcheck.py"
+
+
+@pytest.mark.parametrize(
+    ("source", "kept", "dropped"),
+    [
+        ("%timeit f(1)\nx = 1", ["pass", "x = 1"], ["%timeit f(1)"]),
+        ("def f():\n    %time g()\n", ["def f():", "    pass"], ["%time g()"]),
+        (
+            "np.exp?\n??np.exp\nx = 1  # why?",
+            ["pass", "pass", "x = 1  # why?"],
+            ["np.exp?", "??np.exp"],
+        ),
+        ("ok = (a\n      != b)", ["ok = (a", "      != b)"], []),
+        ("y = (a\n     % b)", ["y = (a", "     % b)"], []),
+        ('s = """\n%not a magic\n"""', ['s = """', "%not a magic", '"""'], []),
+        ("x = 1 + \\\n!shell", ["x = 1 + \\", "!shell"], []),
+    ],
+    ids=["line-magic", "indented-magic", "help", "not-equal", "modulo", "in-string", "backslash"],
+)
+def test_python_lines_drops_only_ipython_syntax(source, kept, dropped):
+    from graders.submission import python_lines
+
+    assert python_lines(source) == (kept, dropped)
+
+
+def test_cell_magics_keep_their_python_body_and_skip_the_rest(tmp_path):
+    path = tmp_path / "selfcheck.ipynb"
+    path.write_text(
+        notebook(
+            [
+                ("code", "%%time\ndef relu(z):\n    return z * (z > 0)"),
+                ("code", "%%bash\necho this is not python"),
+                ("code", "%%capture\nQ1_ANSWER = 2.0"),
+            ]
+        )
+    )
+    submission = load_submission(path, "selfcheck")
+    assert [chunk.name for chunk in submission.code.chunks] == [
+        "selfcheck.ipynb, cell 1",
+        "selfcheck.ipynb, cell 3",
+    ]
+    assert submission.code.chunks[0].source.startswith("\ndef relu(z):")  # line numbers hold
+    assert any("%%bash cell: not Python" in note for note in submission.notes)
+    assert any("%%time (its Python body still runs)" in note for note in submission.notes)
+
+
+def outcome(report):
+    return [
+        (v.check, v.status, v.message, v.hint, v.misconception)
+        for q in report.questions
+        for v in q.verdicts
+    ]
+
+
+def test_notebook_with_a_mistake_and_plots_gets_the_same_verdicts_as_the_py(tmp_path):
+    mistake = """
+    def softmax(z):
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+    """
+    as_py = reference_folder(tmp_path / "py", mistake)
+    as_nb = reference_folder(tmp_path / "nb", mistake)
+    source = (as_nb / "selfcheck.py").read_text()
+    (as_nb / "selfcheck.py").unlink()
+    plots = "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.title('loss')\nplt.show()"
+    (as_nb / "selfcheck.ipynb").write_text(
+        notebook([("code", source), ("code", plots), ("markdown", "done")])
+    )
+    py_report, nb_report = grade_path(as_py), grade_path(as_nb)
+    assert nb_report.score == py_report.score == 11
+    assert outcome(nb_report) == outcome(py_report)

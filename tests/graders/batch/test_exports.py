@@ -17,10 +17,10 @@ from graders.batch.exports import (
     canvas_csv,
     class_csv,
     gradescope_results,
-    junit_xml,
     safe_name,
     write_gradescope,
 )
+from graders.render.junit import junit_xml
 from graders.spec import load_spec
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
