@@ -8,6 +8,7 @@ graded exactly like the same code in a .py file.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import json
 import re
@@ -22,6 +23,10 @@ MAGIC_PREFIXES = ("%", "!")
 HELP_LINE = re.compile(r"\?{1,2}[\w.]+|[\w.\[\]()]+\?{1,2}")  # np.exp? and ??np.exp
 # Cell magics whose body is ordinary Python that Jupyter runs: the body runs here too.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
+# A notebook written for otter-grader imports it and calls grader.check("q1"): neither is
+# the student's work, and neither can run in the sandbox, so those statements are skipped.
+TOOL_MODULES = ("otter", "graders")
+LOCAL_SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 class SubmissionError(Exception):
@@ -114,6 +119,8 @@ def notebook_chunks(path: Path, text: str) -> tuple[list[Chunk], list[str]]:
         lines, dropped = python_lines(source)
         skipped += [f"cell {number}: {line[:60]}" for line in dropped]
         chunks.append(Chunk(f"{path.name}, cell {number}", "\n".join(lines) + "\n"))
+    chunks, tool_lines = without_tool_calls(chunks)
+    skipped += [f"{line[:60]} (otter-grader's, not yours)" for line in tool_lines]
     if not chunks:
         raise SubmissionError(f"{path.name} has no code cells to grade")
     notes = [f"skipped IPython-only code in {s}" for s in skipped]
@@ -152,6 +159,56 @@ def _statement_boundary(lines: list[str]) -> bool:
     except (tokenize.TokenError, SyntaxError):
         return False
     return not (lines and lines[-1].rstrip().endswith("\\"))
+
+
+def bound_names(node: ast.stmt) -> set[str]:
+    """The module-level names one statement binds (not the locals of what it defines)."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in node.names}
+    names, stack = set(), [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(current.name)  # its body is a scope of its own
+        elif isinstance(current, ast.Name) and isinstance(current.ctx, ast.Store):
+            names.add(current.id)
+        elif not isinstance(current, LOCAL_SCOPES):
+            stack += ast.iter_child_nodes(current)
+    return names
+
+
+def without_tool_calls(chunks: list[Chunk]) -> tuple[list[Chunk], list[str]]:
+    """The chunks without statements that use otter or dlgrade, and those statements' first lines.
+
+    A name bound by such a statement (grader = otter.Notebook()) taints later statements
+    that use it. Removed lines become blank, so tracebacks keep their line numbers; a chunk
+    that does not parse is kept as it is, for the syntax check to report.
+    """
+    tainted: set[str] = set()
+    kept, dropped = [], []
+    for chunk in chunks:
+        try:
+            tree = ast.parse(chunk.source)
+        except SyntaxError:
+            kept.append(chunk)
+            continue
+        lines = chunk.source.splitlines()
+        for node in tree.body:
+            if _uses_tool(node, tainted):
+                tainted |= bound_names(node)
+                first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+                dropped.append(f"{chunk.name}: {lines[first - 1].strip()}")
+                lines[first - 1 : node.end_lineno] = [""] * (node.end_lineno - first + 1)
+        if any(line.strip() for line in lines):
+            kept.append(dataclasses.replace(chunk, source="\n".join(lines) + "\n"))
+    return kept, dropped
+
+
+def _uses_tool(node: ast.stmt, tainted: set[str]) -> bool:
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+        return any((m or "").split(".")[0] in TOOL_MODULES for m in modules)
+    return any(isinstance(n, ast.Name) and n.id in tainted for n in ast.walk(node))
 
 
 def load_submission(path: Path, entry: str) -> Submission:

@@ -19,9 +19,11 @@ from graders.platforms import BuildError
 from graders.spec import Spec, read_raw
 
 ROOT = Path(__file__).resolve().parents[2]
-# The grader's public half: enough to run `dlgrade check` in student mode.
+# The grader's public half: enough to run `dlgrade check` in student mode, the kit's pytest
+# file, and the runtime of otter's tests (for courses that hand out otter notebooks).
 KIT_MODULES = ("__init__.py", "__main__.py", "cli.py", "grading.py", "spec.py", "submission.py",
-               "verdict.py", "pytest_support.py")  # fmt: skip
+               "verdict.py", "pytest_support.py", "platforms/__init__.py",
+               "platforms/otter.py")  # fmt: skip
 KIT_PACKAGES = ("checks", "strategies", "misconceptions", "sandbox", "render", "data")
 DEPENDENCIES = ("numpy>=1.24", "hypothesis>=6.80", "rich>=13", "tomli>=2; python_version < '3.11'")
 PROJECT_DEPENDENCIES = ("scikit-learn>=1.2", "matplotlib>=3.6")
@@ -86,6 +88,7 @@ def _copy_grader(target: Path) -> None:
     source = ROOT / "graders"
     target.mkdir()
     for name in KIT_MODULES:
+        (target / name).parent.mkdir(exist_ok=True)
         shutil.copy2(source / name, target / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for package in KIT_PACKAGES:

@@ -155,3 +155,47 @@ def test_notebook_with_a_mistake_and_plots_gets_the_same_verdicts_as_the_py(tmp_
     py_report, nb_report = grade_path(as_py), grade_path(as_nb)
     assert nb_report.score == py_report.score == 11
     assert outcome(nb_report) == outcome(py_report)
+
+
+def test_otter_and_dlgrade_calls_are_left_out_of_the_graded_code():
+    from graders.sandbox.runner import Chunk
+    from graders.submission import without_tool_calls
+
+    history = [
+        'import otter\ngrader = otter.Notebook("selfcheck.ipynb")',
+        "import numpy as np\n\nQ1_ANSWER = 2.0\ngrader.check('q1')\n",
+        "def relu(z):\n    return np.maximum(z, 0)",
+        "def broken(:",
+        "from graders.platforms.otter import check_question\ncheck_question('x', 'q1', 'public')",
+        "from otter.test_files import GradingResults\nresults = GradingResults([])\n"
+        "with open('r.pkl', 'wb') as f:\n    f.write(results)",
+    ]
+    chunks = [Chunk(f"cell {n}", text) for n, text in enumerate(history, start=1)]
+    kept, dropped = without_tool_calls(chunks)
+    assert [c.name for c in kept] == ["cell 2", "cell 3", "cell 4"]  # cell 4: for the syntax check
+    assert kept[0].source == "import numpy as np\n\nQ1_ANSWER = 2.0\n\n"  # line numbers kept
+    assert dropped[:3] == [
+        "cell 1: import otter",
+        'cell 1: grader = otter.Notebook("selfcheck.ipynb")',
+        "cell 2: grader.check('q1')",
+    ]
+
+
+def test_a_notebook_written_for_otter_is_graded_on_the_students_code(tmp_path):
+    folder = reference_folder(tmp_path / "nb")
+    source = (folder / "selfcheck.py").read_text()
+    (folder / "selfcheck.py").unlink()
+    (folder / "selfcheck.ipynb").write_text(
+        notebook(
+            [
+                ("code", 'import otter\ngrader = otter.Notebook("selfcheck.ipynb")'),
+                ("code", source),
+                ("code", 'grader.check("q1")'),
+            ]
+        )
+    )
+    report = grade_path(folder)
+    assert report.score == 12
+    assert any(
+        "grader = otter.Notebook" in note and "otter-grader's" in note for note in report.notes
+    )

@@ -67,6 +67,7 @@ def test_kit_holds_the_template_the_public_checks_and_the_cli(kit: Path) -> None
         "graders/cli.py",
         "graders/checks/activations.py",
         "graders/sandbox/child.py",
+        "graders/platforms/otter.py",
     ):
         assert expected in names
     assert (kit / "selfcheck.py").read_text() == (TEMPLATE / "selfcheck.py").read_text()
@@ -74,7 +75,14 @@ def test_kit_holds_the_template_the_public_checks_and_the_cli(kit: Path) -> None
 
 def test_kit_has_no_reference_no_hidden_check_and_no_instructor_tools(kit: Path) -> None:
     names = {path.relative_to(kit).as_posix() for path in kit_texts(kit)}
-    for forbidden in ("reference/", "graders/hidden/", "graders/batch/", "graders/platforms/"):
+    forbidden_parts = (
+        "reference/",
+        "graders/hidden/",
+        "graders/batch/",
+        "graders/platforms/gradescope.py",
+        "graders/platforms/student_kit.py",
+    )
+    for forbidden in forbidden_parts:
         assert not [name for name in names if name.startswith(forbidden)]
     hidden = {
         check.name
