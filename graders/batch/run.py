@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import select
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -105,11 +107,48 @@ def _local(tasks: list[Task], workers: int) -> Iterator[tuple[Task, Entry | Base
     # not from this one (which runs threads for the progress bar).
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["graders.grading", "graders.checks.core", "numpy"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    batch = os.getpid()
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=exit_with, initargs=(batch,)
+    ) as pool:
         futures = {pool.submit(grade_task, task): task for task in tasks}
         for future in as_completed(futures):
             error = future.exception()
             yield futures[future], error if error is not None else future.result()
+
+
+def exit_with(pid: int) -> None:
+    """In a pool worker: exit as soon as process `pid` (the batch) ends, even by SIGKILL.
+
+    A worker's parent is the forkserver, and the forkserver only exits once every worker has
+    closed its liveness pipe, while an idle worker waits on a task pipe it holds both ends
+    of: after `kill -9` of the batch, both would wait forever. The worker's own sandbox child
+    dies with it (bubblewrap's --die-with-parent).
+    """
+    watcher = threading.Thread(target=_exit_after, args=(pid,), name="exit-with-batch")
+    watcher.daemon = True
+    watcher.start()
+
+
+def _exit_after(pid: int) -> None:
+    try:
+        handle = os.pidfd_open(pid)  # Linux 5.3+: readable once the process has ended
+    except (AttributeError, OSError):
+        while _alive(pid):
+            time.sleep(1.0)
+    else:
+        select.select([handle], [], [])
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _dask(tasks: list[Task], scheduler: str) -> Iterator[tuple[Task, Entry | BaseException]]:

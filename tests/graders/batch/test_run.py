@@ -163,6 +163,18 @@ def test_roster_errors_and_mapping(tmp_path):
     assert [(c.student, c.status) for c in found] == [("s001", GRADED)]
 
 
+def forkservers() -> set[int]:
+    """Processes running multiprocessing's forkserver (the pool's server and its workers)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and b"forkserver" in (entry / "cmdline").read_bytes():
+                found.add(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_sigkill_mid_batch_loses_nothing_and_grades_nothing_twice(tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
@@ -171,6 +183,7 @@ def test_sigkill_mid_batch_loses_nothing_and_grades_nothing_twice(tmp_path):
     db = tmp_path / "grades.db"
     command = [sys.executable, "-m", "graders.cli", "grade", str(folder), "-a", "selfcheck"]
     command += ["--db", str(db), "--workers", "1", "--allow-process"]
+    before = forkservers()
     batch = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     graded_before: dict[str, str] = {}
     try:
@@ -189,6 +202,10 @@ def test_sigkill_mid_batch_loses_nothing_and_grades_nothing_twice(tmp_path):
     finally:
         batch.wait(timeout=30)
     assert 3 <= len(graded_before) < 10
+    deadline = time.monotonic() + 15  # the killed batch's workers and forkserver follow it
+    while forkservers() - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert forkservers() - before == set()
     finished = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stderr
     with Gradebook(db) as book:
