@@ -59,7 +59,7 @@ def main() -> None:
         cases = [
             ("reference (12/12)", ROOT / "reference"),
             ("template (0/12)", ROOT / "student_template" / "selfcheck.py"),
-            ("broken: overflow, wrong width, endless loop (2 s limit)", broken),
+            ("broken: overflow, wrong width, endless loop (0.5 s limit)", broken),
         ]
         print(f"dlgrade check, end to end, {runs} runs each (wall seconds)")
         for name, path in cases:
