@@ -160,16 +160,22 @@ def test_question(report, question):
 
 def _readme(spec: Spec) -> str:
     entry = spec.entry
-    extra = (
-        "\nThis project also needs scikit-learn and matplotlib (`pip install .` installs them)."
-        if _is_project(spec)
-        else ""
-    )
+    notes = []
+    if _is_project(spec):
+        notes.append(
+            "This project also needs scikit-learn and matplotlib (`pip install .` installs them)."
+        )
+    if spec.training.get("framework") == "torch":
+        notes.append(
+            "This track uses PyTorch: install it the way pytorch.org says for your machine "
+            "(the grader itself does not need it)."
+        )
     if spec.training.get("data") == "mnist":
-        extra += (
-            "\nIt trains on MNIST: `dlgrade data mnist --download` fetches the files once, or "
+        notes.append(
+            "It trains on MNIST: `dlgrade data mnist --download` fetches the files once, or "
             "pass `--data DIR` to `dlgrade check` if you already have them."
         )
+    extra = "".join(f"\n{note}\n" for note in notes)
     return f"""# {spec.title}: student kit
 
 Everything you need to work on this assignment and check it on your own machine, offline.
