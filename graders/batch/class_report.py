@@ -245,7 +245,8 @@ def score_histogram_png(scores: Sequence[float], max_score: float, pass_mark: fl
     else:
         edges = [top * k / BINS for k in range(BINS + 1)]
         line = pass_mark
-    axes.hist(scores, bins=edges, color="#1f5fa8", edgecolor="white", linewidth=1.0)
+    counts, _, _ = axes.hist(scores, bins=edges, color="#1f5fa8", edgecolor="white", linewidth=1)
+    axes.set_ylim(0, max(float(counts.max()), 1.0) * 1.3)  # headroom: the legend clears the bars
     axes.axvline(
         line, color="#a11d1d", linestyle="--", linewidth=2.0, label=f"pass mark {pass_mark:g}"
     )
