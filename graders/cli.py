@@ -335,20 +335,33 @@ def grade_class(args: argparse.Namespace) -> int:
     return EXIT_FAIL if summary.failed_to_grade else EXIT_PASS
 
 
-def export_class(args: argparse.Namespace) -> int:
-    """Write the gradebook in a platform's import format."""
-    from graders.batch import exports
+class UsageError(Exception):
+    """A command that cannot run as asked; the message says why."""
+
+
+def gradebook_entries(args: argparse.Namespace) -> tuple[Any, list[Any]]:
+    """The assignment's spec and its entries from the gradebook at `args.db`."""
     from graders.batch.gradebook import Gradebook
     from graders.spec import SpecError, load_spec
 
     try:
         spec = load_spec(args.assignment)
     except SpecError as error:
-        return fail_usage(f"{error}")
+        raise UsageError(f"{error}") from None
     if not args.db.is_file():
-        return fail_usage(f"no gradebook at {args.db}: run `dlgrade grade` first")
+        raise UsageError(f"no gradebook at {args.db}: run `dlgrade grade` first")
     with Gradebook(args.db) as book:
-        entries = book.entries(spec.name)
+        return spec, book.entries(spec.name)
+
+
+def export_class(args: argparse.Namespace) -> int:
+    """Write the gradebook in a platform's import format."""
+    from graders.batch import exports
+
+    try:
+        spec, entries = gradebook_entries(args)
+    except UsageError as error:
+        return fail_usage(f"{error}")
     if args.format == "gradescope":
         written = exports.write_gradescope(entries, args.output)
         print(f"wrote {len(written)} results.json files under {args.output}")
@@ -369,17 +382,11 @@ def export_class(args: argparse.Namespace) -> int:
 def report_class(args: argparse.Namespace) -> int:
     """Write the class report: where the class struggles."""
     from graders.batch.class_report import write_class_report
-    from graders.batch.gradebook import Gradebook
-    from graders.spec import SpecError, load_spec
 
     try:
-        spec = load_spec(args.assignment)
-    except SpecError as error:
+        spec, entries = gradebook_entries(args)
+    except UsageError as error:
         return fail_usage(f"{error}")
-    if not args.db.is_file():
-        return fail_usage(f"no gradebook at {args.db}: run `dlgrade grade` first")
-    with Gradebook(args.db) as book:
-        entries = book.entries(spec.name)
     write_class_report(entries, spec, args.output)
     print(f"wrote {args.output} ({len(entries)} students)")
     return EXIT_PASS

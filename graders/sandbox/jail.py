@@ -43,6 +43,12 @@ class JailUnavailable(Exception):
     """The jail cannot run here; the message says what is missing and how to fix it."""
 
 
+def site_folders() -> list[Path]:
+    """The site-packages (or dist-packages) folders on this Python's path."""
+    folders = (Path(entry).resolve() for entry in sys.path if entry)
+    return [f for f in folders if f.name in ("site-packages", "dist-packages") and f.is_dir()]
+
+
 def grader_folders() -> list[Path]:
     """Folders of the grader, hidden (by an empty tmpfs) if they sit in a bound path.
 
@@ -52,11 +58,8 @@ def grader_folders() -> list[Path]:
     import graders
 
     roots = {Path(graders.__file__).resolve().parent.parent}
-    for entry in sys.path:
-        site = Path(entry).resolve() if entry else None
-        if site and site.name in ("site-packages", "dist-packages"):
-            if (site / "graders" / "sandbox" / "jail.py").is_file():
-                roots.add(site)
+    installed = (site for site in site_folders() if (site / "graders/sandbox/jail.py").is_file())
+    roots.update(installed)
     names = ("graders", "reference", "assignments", "student_template")
     return sorted(root / name for root in roots for name in names if (root / name).is_dir())
 
@@ -64,11 +67,9 @@ def grader_folders() -> list[Path]:
 def python_roots() -> list[Path]:
     """The folders the child's Python needs: its prefix, and any site folders outside it."""
     roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
-    for entry in sys.path:
-        path = Path(entry).resolve() if entry else None
-        if path and path.is_dir() and path.name in ("site-packages", "dist-packages"):
-            if not any(path.is_relative_to(r) for r in roots):
-                roots.add(path)
+    for site in site_folders():
+        if not any(site.is_relative_to(r) for r in roots):
+            roots.add(site)
     return sorted(roots)
 
 
@@ -207,6 +208,7 @@ class JailLauncher:
             memory = limits.memory_mb * MiB
             group = cgroups.create(self.groups, name, memory, limits.processes)
         env = child_env(Path(SCRATCH), limits)
+        roots = python_roots()
         argv = [
             "bwrap",
             "--unshare-all",  # user, network, PID, IPC, UTS and cgroup namespaces
@@ -218,12 +220,12 @@ class JailLauncher:
             "--clearenv",
             *[arg for key, value in env.items() for arg in ("--setenv", key, value)],
             *system_binds(),
-            *[arg for root in python_roots() for arg in ("--ro-bind", str(root), str(root))],
+            *[arg for root in roots for arg in ("--ro-bind", str(root), str(root))],
             # Were the grader installed inside a bound folder, its folders are covered up.
             *[
                 arg
                 for folder in grader_folders()
-                if any(folder.is_relative_to(r) for r in python_roots())
+                if any(folder.is_relative_to(r) for r in roots)
                 for arg in ("--tmpfs", str(folder))
             ],
             "--proc", "/proc",
