@@ -119,6 +119,39 @@ Q7_EXPLANATION = "found: " + repr(found)
         assert target.read_text()[:120] not in text
 
 
+def test_an_installed_copy_of_the_grader_is_hidden_too(graded, monkeypatch):
+    # On Gradescope dlgrade is pip-installed into the very site-packages the jail binds.
+    import shutil
+    import tempfile
+
+    # Not under /tmp: the jail mounts a private /tmp over it, which would hide the copy anyway.
+    site = Path(tempfile.mkdtemp(prefix="dlgrade-site-", dir="/var/tmp")) / "site-packages"
+    try:
+        for folder in ("graders/sandbox", "reference"):
+            (site / folder).mkdir(parents=True)
+        (site / "graders" / "sandbox" / "jail.py").write_text("# an installed dlgrade\n")
+        (site / "reference" / "answers.py").write_text('Q4_ANSWER = "installed-secret"\n')
+        for folder in [site.parent, *site.rglob("*")]:
+            folder.chmod(0o755 if folder.is_dir() else 0o644)
+        monkeypatch.syspath_prepend(str(site))
+        answers = site / "reference" / "answers.py"
+        attack = f"""
+import os
+try:
+    seen = [open({str(answers)!r}).read()]
+except OSError as error:
+    seen = [type(error).__name__]
+seen.append(os.path.isdir({str(site)!r}))
+Q7_EXPLANATION = repr(seen)
+"""
+        report = graded(attack)
+    finally:
+        shutil.rmtree(site.parent)
+    # The site folder is bound (the child's Python may need it), its grader folders are empty.
+    assert report.explanations["Q7_EXPLANATION"] == "['FileNotFoundError', True]"
+    assert "installed-secret" not in everything(report)
+
+
 def test_a_file_submission_cannot_see_its_neighbours(jail, tmp_path):
     # In a batch, the files beside a submission are other students' work.
     (tmp_path / "alice.py").write_text("SECRET_ANSWER = 'alice-was-here'\n")
