@@ -220,6 +220,10 @@ class JailLauncher:
             "--clearenv",
             *[arg for key, value in env.items() for arg in ("--setenv", key, value)],
             *system_binds(),
+            # The private tmpfs mounts come before the Python folders: a virtual environment
+            # under /tmp (CI runners, containers) would otherwise be covered up by them.
+            "--size", str(limits.file_mb * 4 * MiB), "--tmpfs", "/tmp",  # noqa: S108 - a private tmpfs
+            "--size", str(limits.file_mb * 4 * MiB), "--tmpfs", SCRATCH,
             *[arg for root in roots for arg in ("--ro-bind", str(root), str(root))],
             # Were the grader installed inside a bound folder, its folders are covered up.
             *[
@@ -230,8 +234,6 @@ class JailLauncher:
             ],
             "--proc", "/proc",
             "--dev", "/dev",
-            "--size", str(limits.file_mb * 4 * MiB), "--tmpfs", "/tmp",  # noqa: S108 - a private tmpfs
-            "--size", str(limits.file_mb * 4 * MiB), "--tmpfs", SCRATCH,
             "--ro-bind", str(copy), SUBMISSION,
             "--ro-bind", str(inbox), INBOX,
             "--chdir", SCRATCH,
