@@ -20,6 +20,7 @@ from graders.sandbox.errors import (
     BadReply,
     CallTimeout,
     ChildDied,
+    GraderFault,
     LoadFailed,
     MissingName,
     SandboxStop,
@@ -28,7 +29,11 @@ from graders.sandbox.errors import (
 from graders.sandbox.runner import Limits, Sandbox
 from graders.spec import CheckSpec, QuestionSpec, Spec
 from graders.submission import Submission, SubmissionError
-from graders.verdict import QuestionResult, Report, Status, Verdict, score_question
+from graders.verdict import Cause, QuestionResult, Report, Status, Verdict, score_question
+
+# Public checks that judge only the form of an answer, never whether it is right.
+FORMAT_CHECKS = frozenset({"check_answer_is_letter", "check_answer_is_number"})
+NOT_LOADED = "not graded: your submission did not load (the reason is at the top)"
 
 
 @dataclass
@@ -108,6 +113,7 @@ def run_check(run: Run, question: QuestionSpec, check_spec: CheckSpec) -> Verdic
     except CheckFailed as failed:
         outcome = {
             "status": Status.FAILED,
+            "cause": Cause.WRONG,
             "message": failed.message,
             "hint": failed.hint,
             "counterexample": failed.counterexample,
@@ -118,7 +124,8 @@ def run_check(run: Run, question: QuestionSpec, check_spec: CheckSpec) -> Verdic
         outcome = _student_error(run, check_spec.family, error)
     except CallTimeout as stop:
         outcome = {
-            "status": Status.TIMEOUT,
+            "status": Status.FAILED,
+            "cause": Cause.TIMEOUT,
             "message": stop.reason,
             "hint": "Look for a loop whose condition never becomes false, or work that grows "
             "far faster than the input.",
@@ -126,22 +133,33 @@ def run_check(run: Run, question: QuestionSpec, check_spec: CheckSpec) -> Verdic
     except MissingName as stop:
         outcome = {
             "status": Status.FAILED,
+            "cause": Cause.MISSING,
             "message": f"{stop.reason}: define `{stop.name}` at the top level of your file",
         }
-    except LoadFailed as stop:
-        outcome = {"status": Status.ERROR, "message": stop.reason, "traceback": stop.traceback}
-    except (ChildDied, BadReply) as stop:
-        outcome = {"status": Status.ERROR, "message": stop.reason}
+    except LoadFailed:
+        outcome = {
+            "status": Status.FAILED,
+            "cause": Cause.NOT_LOADED,
+            "message": NOT_LOADED,
+        }
+    except ChildDied as stop:
+        outcome = {"status": Status.FAILED, "cause": Cause.CRASHED, "message": stop.reason}
+    except BadReply as stop:
+        outcome = {"status": Status.FAILED, "cause": Cause.REFUSED, "message": stop.reason}
     except Flaky:
         outcome = {
             "status": Status.FAILED,
+            "cause": Cause.WRONG,
             "message": "gave different results when called twice with the same input",
             "hint": "Avoid global state and unseeded randomness in the graded functions.",
         }
+    except GraderFault as fault:
+        outcome = {"status": Status.ERROR, "cause": Cause.GRADER, "message": fault.reason}
     except Exception as bug:
         outcome = {
             "status": Status.ERROR,
-            "message": f"dlgrade could not run this check (a bug in dlgrade, not in your "
+            "cause": Cause.GRADER,
+            "message": f"dlgrade could not run this check (a fault of dlgrade, not of your "
             f"code): {type(bug).__name__}: {bug}",
         }
     return _verdict(run, base, outcome, time.perf_counter() - started)
@@ -152,12 +170,14 @@ def _student_error(run: Run, family: str, error: StudentError) -> dict[str, Any]
         stub = error.function if error.function not in ("", "<module>") else error.name
         called = f" (called from {error.name})" if stub != error.name else ""
         return {
-            "status": Status.ERROR,
+            "status": Status.FAILED,
+            "cause": Cause.NOT_WRITTEN,
             "message": f"{stub} is not written yet{called}: it still raises NotImplementedError",
             "hint": "Replace the `raise NotImplementedError` line with your implementation.",
         }
     return {
-        "status": Status.ERROR,
+        "status": Status.FAILED,
+        "cause": Cause.RAISED,
         "message": f"{error.name} raised {error.type}: {error.message}",
         "traceback": error.traceback,
         "counterexample": error.counterexample,
@@ -183,9 +203,19 @@ def grade_questions(run: Run) -> tuple[QuestionResult, ...]:
         ]
         verdicts = tuple(run_check(run, question, c) for c in checks)
         points = score_question(verdicts, question.points)
+        # In student mode a question with an answer whose public check reads only its format
+        # (a letter, a number) is not passed: the answer is judged by hidden checks, later.
+        skipped = len(checks) < len(question.checks)
+        pending = skipped and bool(points) and any(c.name in FORMAT_CHECKS for c in checks)
         results.append(
             QuestionResult(
-                question.id, question.number, question.title, points, question.points, verdicts
+                question.id,
+                question.number,
+                question.title,
+                0.0 if pending else points,
+                question.points,
+                verdicts,
+                pending=pending,
             )
         )
     return tuple(results)
@@ -218,26 +248,42 @@ def grade(
     context: Any = None,
     check_args: dict[str, dict[str, Any]] | None = None,
 ) -> Report:
-    """Grade a loaded submission against a spec and return its report.
+    """Grade a loaded submission against a spec and return its report, whatever happens.
 
+    A submission that does not load gets a report that says why once, at the top; a fault
+    of ours (the sandbox cannot start, a bug in dlgrade) gets a report that is no grade.
     `context` (a graders.checks.core.Context) carries the data folder and budgets of
     project checks; `check_args` overrides a check's spec arguments by check name.
     """
     started = time.perf_counter()
     limits = limits or Limits(**spec.limits)
     box = sandbox or Sandbox(submission.code, limits, launcher)
+    questions: tuple[QuestionResult, ...] = ()
+    texts: dict[str, str] = {}
+    load_error = fault = ""
+    from graders.checks.core import Context
+
+    context = context or Context()
     try:
         box.start()
-        from graders.checks.core import Context
-
-        context = context or Context()
         context.sources = tuple(chunk.source for chunk in submission.code.chunks)
         context.progress = box.progress
+        box.ensure_loaded()
         run = Run(spec, box, mode, context, dict(check_args or {}))
         questions = grade_questions(run)
         texts = explanations(run)
+    except LoadFailed as failed:
+        load_error = failed.reason + (f"\n{failed.traceback}" if failed.traceback else "")
+    except GraderFault as stop:
+        fault = stop.reason
+    except Exception as bug:  # a fault of ours must never cost the student a grade
+        fault = f"dlgrade failed while grading ({type(bug).__name__}: {bug})"
     finally:
         box.close()
+    if load_error:
+        questions = not_graded(spec, mode, Status.FAILED, Cause.NOT_LOADED, NOT_LOADED)
+    elif fault:
+        questions = not_graded(spec, mode, Status.ERROR, Cause.GRADER, f"not graded: {fault}")
     output = bytes(box.output).decode("utf-8", "replace")
     if box.output_dropped:
         output += f"\n[... {box.output_dropped} more bytes of output dropped]"
@@ -257,6 +303,8 @@ def grade(
         explanations=texts,
         figures=dict(context.figures),
         metrics=dict(context.metrics),
+        load_error=load_error,
+        fault=fault,
     )
     return _finish(report, spec, time.perf_counter() - started)
 
@@ -277,8 +325,10 @@ def _finish(report: Report, spec: Spec, seconds: float) -> Report:
     return replace(report, seconds=round(seconds, 3), advice=spec.advice_for(report.score))
 
 
-def unloadable(path: Path, spec: Spec, error: SubmissionError, mode: str = "instructor") -> Report:
-    """A complete report for a submission that could not even be read: every check fails."""
+def not_graded(
+    spec: Spec, mode: str, status: Status, cause: Cause, message: str
+) -> tuple[QuestionResult, ...]:
+    """Every question with each of its checks ended the same way, scoring nothing."""
     questions = []
     for question in spec.questions:
         verdicts = tuple(
@@ -286,9 +336,10 @@ def unloadable(path: Path, spec: Spec, error: SubmissionError, mode: str = "inst
                 check=c.name,
                 question=question.id,
                 title=_title_or_name(c),
-                status=Status.ERROR,
+                status=status,
                 visibility=c.visibility,
-                message=f"not graded: {error}",
+                message=message,
+                cause=cause,
             )
             for c in question.checks
             if mode == "instructor" or c.visibility == "public"
@@ -298,14 +349,20 @@ def unloadable(path: Path, spec: Spec, error: SubmissionError, mode: str = "inst
                 question.id, question.number, question.title, 0.0, question.points, verdicts
             )
         )
+    return tuple(questions)
+
+
+def unloadable(path: Path, spec: Spec, error: SubmissionError, mode: str = "instructor") -> Report:
+    """A complete report for a submission that could not even be read: nothing of it ran."""
     report = Report(
         assignment=spec.name,
         title=spec.title,
         submission=str(path),
         isolation="none",
-        questions=tuple(questions),
+        questions=not_graded(spec, mode, Status.FAILED, Cause.NOT_LOADED, f"not graded: {error}"),
         pass_mark=spec.pass_mark,
         mode=mode,
         notes=(f"{error.kind}: {error}",),
+        load_error=f"{error}",
     )
     return _finish(report, spec, 0.0)

@@ -2,12 +2,17 @@
 
 Everything here is a frozen dataclass, and scoring is a pure function of
 verdicts, so every renderer (terminal, JSON, Gradescope, ...) reads the same data.
+
+Three outcomes are never confused: a check **passed**, **failed** (the student's
+work: a wrong value, an exception, a hang, a crash) or hit an **error** (the
+grader's or the machine's fault). An error is never a score: a report holding one
+is not a grade, and is graded again once the fault is fixed.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -15,9 +20,22 @@ class Status(enum.Enum):
     """How one check ended."""
 
     PASSED = "passed"
-    FAILED = "failed"  # the code ran and gave a wrong answer
-    ERROR = "error"  # the student's code raised, crashed, or could not be loaded
-    TIMEOUT = "timeout"  # the student's code did not return in time
+    FAILED = "failed"  # the student's work is wrong, raised, hung or crashed
+    ERROR = "error"  # the grader's or the machine's fault: never counted against the student
+
+
+class Cause(enum.Enum):
+    """Why a check did not pass, for renderers, exports and grouping."""
+
+    WRONG = "wrong"  # the code ran and returned a wrong value
+    RAISED = "raised"  # the student's code raised an exception
+    NOT_WRITTEN = "not_written"  # a stub that still raises NotImplementedError
+    TIMEOUT = "timeout"  # it did not return in time
+    CRASHED = "crashed"  # it ended the Python process
+    MISSING = "missing"  # the name is not defined
+    REFUSED = "refused"  # the reply was not plain data the grader accepts
+    NOT_LOADED = "not_loaded"  # the submission could not be read or did not load
+    GRADER = "grader"  # a fault of dlgrade or of the machine (Status.ERROR)
 
 
 @dataclass(frozen=True)
@@ -36,10 +54,30 @@ class Verdict:
     misconception_name: str = ""
     traceback: str = ""  # the student's own traceback, trimmed to their files
     seconds: float = 0.0
+    cause: Cause | None = None  # None when passed
+    also: tuple[str, ...] = ()  # names of further known mistakes of the same function
 
     @property
     def passed(self) -> bool:
         return self.status is Status.PASSED
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["name"] = data.pop("check")
+        data["status"] = self.status.value
+        data["cause"] = self.cause.value if self.cause else ""
+        data["also"] = list(self.also)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Verdict:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["check"] = data["name"]
+        values["status"] = Status(data["status"])
+        values["cause"] = Cause(data["cause"]) if data.get("cause") else None
+        values["also"] = tuple(data.get("also", ()))
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -52,16 +90,58 @@ class QuestionResult:
     points: float
     max_points: float
     verdicts: tuple[Verdict, ...]
+    # Student mode: every check that ran passed, but correctness is decided by hidden checks
+    # that run only at submission (a letter answer's format was checked, not the letter).
+    pending: bool = False
 
     @property
     def passed(self) -> bool:
-        return self.points >= self.max_points
+        return self.points >= self.max_points and not self.pending
+
+    @property
+    def errored(self) -> bool:
+        return any(v.status is Status.ERROR for v in self.verdicts)
+
+    @property
+    def failures(self) -> tuple[Verdict, ...]:
+        """The checks that did not pass, the one to show first leading.
+
+        First comes a grader error (nothing else is trustworthy beside it), then a failure
+        that names a known mistake, then the earliest failure in spec order.
+        """
+        failed = [v for v in self.verdicts if not v.passed]
+        return tuple(
+            sorted(failed, key=lambda v: (v.status is not Status.ERROR, not v.misconception))
+        )
 
     @property
     def first_failure(self) -> Verdict | None:
-        """The failure to show first: one that names a known mistake, else the earliest."""
-        failures = [v for v in self.verdicts if not v.passed]
-        return next((v for v in failures if v.misconception), failures[0] if failures else None)
+        failures = self.failures
+        return failures[0] if failures else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "number": self.number,
+            "title": self.title,
+            "score": self.points,
+            "max_score": self.max_points,
+            "passed": self.passed,
+            "pending": self.pending,
+            "checks": [v.to_dict() for v in self.verdicts],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QuestionResult:
+        return cls(
+            id=data["id"],
+            number=int(data["number"]),
+            title=data["title"],
+            points=float(data["score"]),
+            max_points=float(data["max_score"]),
+            verdicts=tuple(Verdict.from_dict(c) for c in data["checks"]),
+            pending=bool(data.get("pending", False)),
+        )
 
 
 @dataclass(frozen=True)
@@ -83,6 +163,8 @@ class Report:
     explanations: dict[str, str] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)  # JSON-able data for pictures
     metrics: dict[str, float] = field(default_factory=dict)  # e.g. accuracy and threshold
+    load_error: str = ""  # the submission could not be read or loaded: shown once, at the top
+    fault: str = ""  # a fault of the grader or the machine that stopped grading: not a grade
 
     @property
     def score(self) -> float:
@@ -93,22 +175,57 @@ class Report:
         return sum(q.max_points for q in self.questions)
 
     @property
-    def passed(self) -> bool:
-        return self.score >= self.pass_mark
+    def graded(self) -> bool:
+        """False when a fault of ours touched the result: then it is no grade at all."""
+        return not self.fault and not any(q.errored for q in self.questions)
 
-    def to_dict(self) -> dict:
-        """A JSON-ready dict: the report's fields plus score, max_score and passed."""
-        data = asdict(self)
-        for question, result in zip(data["questions"], self.questions, strict=True):
-            question["score"] = question.pop("points")
-            question["max_score"] = question.pop("max_points")
-            question["passed"] = result.passed
-            question["checks"] = question.pop("verdicts")
-            for check in question["checks"]:
-                check["name"] = check.pop("check")
-                check["status"] = check["status"].value
-        data.update(score=self.score, max_score=self.max_score, passed=self.passed)
+    @property
+    def outcome(self) -> Status:
+        if not self.graded:
+            return Status.ERROR
+        return Status.PASSED if self.score >= self.pass_mark else Status.FAILED
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome is Status.PASSED
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        """What went wrong on our side, one line each (the fault, then each errored check)."""
+        found = [self.fault] if self.fault else []
+        for question in self.questions:
+            found += [
+                f"{v.check}: {v.message}" for v in question.verdicts if v.status is Status.ERROR
+            ]
+        return tuple(dict.fromkeys(found))
+
+    @property
+    def pending_points(self) -> float:
+        """Points whose correctness only the hidden checks can decide (student mode)."""
+        return sum(q.max_points for q in self.questions if q.pending)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the report's fields plus score, max_score, passed and outcome."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "questions"}
+        data["notes"] = list(self.notes)
+        data["questions"] = [q.to_dict() for q in self.questions]
+        data.update(
+            score=self.score,
+            max_score=self.max_score,
+            passed=self.passed,
+            graded=self.graded,
+            outcome=self.outcome.value,
+        )
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """The report back from `to_dict()` (as stored in the gradebook)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["questions"] = tuple(QuestionResult.from_dict(q) for q in data["questions"])
+        values["notes"] = tuple(data.get("notes", ()))
+        return cls(**values)
 
 
 def score_question(verdicts: tuple[Verdict, ...], max_points: float) -> float:

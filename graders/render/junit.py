@@ -54,9 +54,9 @@ def _junit_suite(student: str, report: dict[str, Any]) -> ET.Element:
         for check in question["checks"]:
             suite.append(_junit_case(f"{assignment}.{question['id']}", check))
             counts["tests"] += 1
-            if check["status"] == "failed":
+            if _tag(check) == "failure":
                 counts["failures"] += 1
-            elif check["status"] != "passed":
+            elif _tag(check) == "error":
                 counts["errors"] += 1
     for key, value in counts.items():
         suite.set(key, str(value))
@@ -74,6 +74,16 @@ def _property_text(value: object) -> str:
     return str(value)
 
 
+def _tag(check: dict[str, Any]) -> str:
+    """JUnit's element for a check: "failure" for a wrong answer, "error" when the code
+    raised, hung or crashed (or the grader failed), "" when it passed."""
+    if check["status"] == "passed":
+        return ""
+    if check["status"] == "failed" and check.get("cause", "wrong") == "wrong":
+        return "failure"
+    return "error"
+
+
 def _junit_case(classname: str, check: dict[str, Any]) -> ET.Element:
     """A <testcase> for one check, with <failure> (wrong answer) or <error> (raised, timed out)."""
     case = ET.Element(
@@ -82,12 +92,12 @@ def _junit_case(classname: str, check: dict[str, Any]) -> ET.Element:
         name=_xml_text(f"{check['name']}: {check['title']}"),
         time=f"{float(check.get('seconds', 0.0)):.4f}",
     )
-    status = check["status"]
-    if status == "passed":
+    tag = _tag(check)
+    if not tag:
         return case
-    tag = "failure" if status == "failed" else "error"
     message = str(check.get("message") or check["title"]).splitlines()[0][:300]
-    detail = ET.SubElement(case, tag, message=_xml_text(message), type=status)
+    kind = "grader-error" if check["status"] == "error" else check.get("cause") or "failed"
+    detail = ET.SubElement(case, tag, message=_xml_text(message), type=kind)
     lines = check_details(check)
     if check.get("misconception_name"):
         lines.append(f"Recognised mistake: {check['misconception_name']}")

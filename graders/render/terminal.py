@@ -5,20 +5,22 @@ from __future__ import annotations
 from rich.console import Console, Group
 from rich.text import Text
 
-from graders.verdict import QuestionResult, Report, Status, Verdict
+from graders.verdict import Cause, QuestionResult, Report, Status, Verdict
 
-MARKS = {
-    Status.PASSED: ("✓", "green"),
-    Status.FAILED: ("✗", "red"),
-    Status.ERROR: ("!", "red"),
-    Status.TIMEOUT: ("⧗", "yellow"),
-}
+
+def mark(verdict: Verdict) -> tuple[str, str]:
+    """The symbol and colour of a check's outcome."""
+    if verdict.status is Status.PASSED:
+        return "✓", "green"
+    if verdict.status is Status.ERROR:
+        return "!", "magenta"
+    return ("⧗", "yellow") if verdict.cause is Cause.TIMEOUT else ("✗", "red")
 
 
 def _detail(verdict: Verdict) -> list[Text]:
     """The failing check's message, counterexample, traceback and hint, indented."""
-    mark, colour = MARKS[verdict.status]
-    lines = [Text.assemble(("      ", ""), (f"{mark} ", colour), (verdict.title, "bold"))]
+    mark_, colour = mark(verdict)
+    lines = [Text.assemble(("      ", ""), (f"{mark_} ", colour), (verdict.title, "bold"))]
     lines.append(Text(f"        {verdict.message}"))
     if verdict.counterexample and verdict.counterexample not in verdict.message:
         lines.append(Text(f"        counterexample: {verdict.counterexample}", style="dim"))
@@ -30,16 +32,22 @@ def _detail(verdict: Verdict) -> list[Text]:
     return lines
 
 
-def _question(result: QuestionResult) -> list[Text]:
-    mark, colour = ("✓", "green") if result.passed else ("✗", "red")
-    points = f"{result.points:g}/{result.max_points:g}"
+def _question(result: QuestionResult, loaded: bool) -> list[Text]:
+    if result.errored:
+        symbol, colour, points = "!", "magenta", "not graded"
+    elif result.pending:
+        symbol, colour = "?", "yellow"
+        points = f"format OK, graded at submission (–/{result.max_points:g})"
+    else:
+        symbol, colour = ("✓", "green") if result.passed else ("✗", "red")
+        points = f"{result.points:g}/{result.max_points:g}"
     head = Text.assemble(
-        (f" {mark} ", colour),
+        (f" {symbol} ", colour),
         (f"Q{result.number:<3}", "bold"),
         (f"{result.title:<62} ", ""),
         points,
     )
-    failure = result.first_failure
+    failure = result.first_failure if loaded else None  # the load error is said once, on top
     return [head, *(_detail(failure) if failure else [])]
 
 
@@ -54,8 +62,16 @@ def render_terminal(report: Report) -> Group:
         lines.append(
             Text("Public checks only: hidden checks also run when your work is graded.", "yellow")
         )
+    if report.fault:
+        lines.append(
+            Text(f"NOT GRADED: a fault of dlgrade or this machine: {report.fault}", "bold magenta")
+        )
+    if report.load_error:
+        head, _, trace = report.load_error.partition("\n")
+        lines.append(Text(f"Your submission did not load: {head}", "bold red"))
+        lines.extend(Text(f"  | {row}", style="dim") for row in trace.splitlines()[-8:])
     for result in report.questions:
-        lines.extend(_question(result))
+        lines.extend(_question(result, loaded=not report.load_error and not report.fault))
     if "accuracy" in report.metrics:
         accuracy, threshold = report.metrics["accuracy"], report.metrics.get("threshold", 0.0)
         met = accuracy >= threshold
@@ -66,15 +82,7 @@ def render_terminal(report: Report) -> Group:
                 f" (threshold {threshold:.1%})",
             )
         )
-    verdict = ("PASS", "bold green") if report.passed else ("FAIL", "bold red")
-    lines.append(
-        Text.assemble(
-            ("Score ", "bold"),
-            f"{report.score:g}/{report.max_score:g} ",
-            verdict,
-            f"  (pass mark {report.pass_mark:g}) · {report.seconds:.2f} s",
-        )
-    )
+    lines.append(_total(report))
     if report.advice:
         lines.append(Text(report.advice))
     if report.isolation_detail:
@@ -87,6 +95,32 @@ def render_terminal(report: Report) -> Group:
         )
         lines.extend(Text(f"  {row}", style="dim") for row in report.output.splitlines()[:10])
     return Group(*lines)
+
+
+def _total(report: Report) -> Text:
+    """The closing line: the score and PASS or FAIL, or why there is no grade."""
+    if not report.graded:
+        return Text.assemble(
+            ("Score ", "bold"),
+            ("not graded", "bold magenta"),
+            f": {len(report.errors)} fault(s) of ours, listed above; nothing was counted against "
+            "you. Fix the cause, or report it, and grade again.",
+        )
+    verdict = ("PASS", "bold green") if report.passed else ("FAIL", "bold red")
+    if not report.passed and report.score + report.pending_points >= report.pass_mark:
+        verdict = ("UNDECIDED", "bold yellow")  # the unchecked points decide it
+    pending = ""
+    if report.pending_points:
+        pending = (
+            f"; {report.pending_points:g} point(s) could not be checked here and are graded "
+            "when you submit"
+        )
+    return Text.assemble(
+        ("Score ", "bold"),
+        f"{report.score:g}/{report.max_score:g} ",
+        verdict,
+        f"  (pass mark {report.pass_mark:g}{pending}) · {report.seconds:.2f} s",
+    )
 
 
 def print_report(report: Report, console: Console | None = None) -> None:

@@ -61,3 +61,8 @@ class MissingName(SandboxStop):
 
 class BadReply(SandboxStop):
     """The reply could not be accepted: wrong type, object array, pickle, too large."""
+
+
+class GraderFault(SandboxStop):
+    """A fault of the grader or the machine (the sandbox cannot start, a module the grader
+    needs is missing, a disk is full): never the student's, never a score."""

@@ -251,7 +251,7 @@ class Sandbox:
             raise self.load_failure
         if name in self.broken:
             raise self.broken[name]
-        self._ensure_loaded()
+        self.ensure_loaded()
         header, blobs = request()
         self._sequence += 1
         self._pending = memoryview(frame({**header, "id": self._sequence}, blobs))
@@ -303,7 +303,10 @@ class Sandbox:
             function=str(error.get("function", ""))[:100],
         )
 
-    def _ensure_loaded(self) -> None:
+    def ensure_loaded(self) -> None:
+        """Load the submission in the child (once); LoadFailed says why it could not be."""
+        if self.load_failure is not None:
+            raise self.load_failure
         if self._loaded and self._proc is not None:
             return
         self.start()

@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from graders.verdict import Status
+from graders.verdict import Cause, Status
+from graders.spec import load_spec
 from tests.conftest import TEMPLATE, failed_questions, grade_path, question
+
+SPEC = load_spec("selfcheck")
+SPEC_MAX = sum(q.points for q in SPEC.questions)
 
 FAST = {"call_seconds": 0.5, "load_seconds": 2.0}
 
@@ -40,7 +44,18 @@ def test_student_mode_runs_only_public_checks(make_submission):
     report = grade_path(make_submission(), mode="student")
     visibilities = {v.visibility for q in report.questions for v in q.verdicts}
     assert visibilities == {"public"}
-    assert report.score == 12
+    # The letter and number answers are judged by hidden checks only: in student mode they
+    # are "format OK, graded at submission", never passed.
+    answers = {q.id for q in SPEC.questions if any(n.endswith("_ANSWER") for n in q.names)}
+    assert {q.id for q in report.questions if q.pending} == answers
+    assert report.score + report.pending_points == SPEC_MAX
+    assert report.pending_points == len(answers)
+
+
+def test_student_mode_never_passes_a_wrong_letter(make_submission):
+    report = grade_path(make_submission('Q7_ANSWER = "A"'), mode="student")
+    assert question(report, "q7").pending
+    assert not question(report, "q7").passed
 
 
 def test_same_submission_same_result(make_submission):
@@ -60,27 +75,29 @@ def test_same_submission_same_result(make_submission):
 def test_exception_at_import_fails_every_question(tmp_path):
     report = grade_path(write(tmp_path, "import numpy as np\nraise ValueError('oops at import')\n"))
     assert report.score == 0
+    assert report.graded  # the student's fault: a grade of 0, not an error of ours
     first = question(report, "q2").verdicts[0]
-    assert first.status is Status.ERROR
-    assert "ValueError" in first.message
-    assert "oops at import" in first.message
-    assert 'File "selfcheck.py", line 2' in first.traceback
+    assert (first.status, first.cause) == (Status.FAILED, Cause.NOT_LOADED)
+    # The reason is said once, at the top, not under every question.
+    assert "ValueError" in report.load_error
+    assert "oops at import" in report.load_error
+    assert 'File "selfcheck.py", line 2' in report.load_error
+    assert "oops at import" not in first.message
 
 
 def test_infinite_loop_in_one_function_fails_only_its_question(make_submission):
     folder = make_submission("def softmax(z):\n    while True:\n        pass\n")
     report = grade_path(folder, **FAST)
     assert failed_questions(report) == ["q3"]
-    assert Status.TIMEOUT in {v.status for v in question(report, "q3").verdicts}
+    assert Cause.TIMEOUT in {v.cause for v in question(report, "q3").verdicts}
     assert report.score == 11
 
 
 def test_infinite_loop_at_import_is_reported(tmp_path):
     report = grade_path(write(tmp_path, "while True:\n    pass\n"), **FAST)
     assert report.score == 0
-    message = question(report, "q1").verdicts[0].message
-    assert "did not finish within 2 s" in message
-    assert "top level" in message
+    assert "did not finish within 2 s" in report.load_error
+    assert "top level" in report.load_error
 
 
 @pytest.mark.parametrize(
@@ -93,7 +110,9 @@ def test_exit_at_import_gives_a_complete_report(tmp_path, source):
     assert report.score == 0
     assert len(report.questions) == 12
     assert all(q.verdicts for q in report.questions)
-    assert all_statuses(report) == {Status.ERROR}
+    assert all_statuses(report) == {Status.FAILED}
+    assert report.graded
+    assert report.load_error
 
 
 def test_os_exit_inside_a_function_costs_only_that_question(make_submission):

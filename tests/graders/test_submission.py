@@ -50,7 +50,7 @@ def test_notebook_traceback_names_the_cell(tmp_path):
     path = tmp_path / "selfcheck.ipynb"
     path.write_text(notebook([("code", "import numpy as np"), ("code", "x = 1\n1 / 0")]))
     report = grade_path(path)
-    assert "cell 2" in report.questions[0].verdicts[0].traceback
+    assert "cell 2" in report.load_error
 
 
 def test_invalid_json_notebook_is_refused(tmp_path):

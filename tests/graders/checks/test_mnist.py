@@ -15,7 +15,7 @@ from graders.grading import grade
 from graders.sandbox.runner import Limits
 from graders.spec import load_spec
 from graders.submission import load_submission
-from graders.verdict import Status
+from graders.verdict import Cause, Status
 from tests.conftest import REFERENCE, ROOT, TEMPLATE
 
 MNIST = ROOT.parent / "shared" / "data" / "mnist"
@@ -137,7 +137,7 @@ def test_training_over_budget_is_stopped_and_reported(tmp_path):
         write(tmp_path, "mnist_mlp", source), "mnist_mlp", train_limit=100, train_seconds=1.5
     )
     verdict = accuracy_verdict(report)
-    assert verdict.status is Status.TIMEOUT
+    assert (verdict.status, verdict.cause) == (Status.FAILED, Cause.TIMEOUT)
     assert "1.5 s" in verdict.message
     assert report.figures["loss_curve"]["steps"][:3] == [0, 1, 2]  # the curve up to the stop
 
@@ -148,7 +148,7 @@ def test_training_that_crashes_midway(tmp_path):
     source += "def predict(model, X):\n    return X.argmax(axis=1)\n"
     report = grade_track(write(tmp_path, "mnist_mlp", source), "mnist_mlp", train_limit=100)
     verdict = accuracy_verdict(report)
-    assert verdict.status is Status.ERROR
+    assert (verdict.status, verdict.cause) == (Status.FAILED, Cause.CRASHED)
     assert "exit code 3" in verdict.message
     assert report.figures["loss_curve"]["losses"] == pytest.approx([2.0, 1.9, 1.8, 1.7, 1.6])
 

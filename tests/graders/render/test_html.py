@@ -87,7 +87,7 @@ def report(**fields) -> Report:
             ),
             verdict(
                 "check_crash",
-                Status.ERROR,
+                Status.FAILED,
                 message="your code raised ValueError",
                 traceback='File "selfcheck.py", line 3\n  raise ValueError("<b>boom</b>")',
             ),
@@ -137,7 +137,7 @@ def test_every_report_string_is_escaped():
                 hostile,
                 "q1",
                 hostile,
-                Status.TIMEOUT,
+                Status.FAILED,
                 hostile,
                 message=hostile,
                 hint=hostile,
