@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from graders.verdict import Cause, Status
 from graders.spec import load_spec
+from graders.verdict import Cause, Status
 from tests.conftest import TEMPLATE, failed_questions, grade_path, question
 
 SPEC = load_spec("selfcheck")
