@@ -418,8 +418,8 @@ def build(args: argparse.Namespace) -> int:
 
 
 def is_student_kit() -> bool:
-    """True in a student kit: a copy of the grader without its hidden half."""
-    return not (Path(__file__).resolve().parent / "hidden").is_dir()
+    """True in a student kit: a copy of the grader without the instructor's tools."""
+    return not (Path(__file__).resolve().parent / "batch").is_dir()
 
 
 def main(argv: list[str] | None = None) -> int:

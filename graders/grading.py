@@ -1,20 +1,21 @@
 """Grade one submission: run each question's checks against the sandbox, turn every
 outcome into a Verdict, and assemble the Report.
 
-Hypothesis and the check modules are imported only after the child has been
-started, so the child's NumPy import overlaps with the parent's.
+The checks were all built when the assignment loaded (graders.spec); here they only run.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from graders.checks.core import Context
+from graders.checks.derive import Check, Env
+from graders.checks.diagnose import diagnose
+from graders.checks.explain import explain
+from graders.contract import Fail
 from graders.sandbox import launch
 from graders.sandbox.errors import (
     BadReply,
@@ -27,12 +28,10 @@ from graders.sandbox.errors import (
     StudentError,
 )
 from graders.sandbox.runner import Limits, Sandbox
-from graders.spec import CheckSpec, QuestionSpec, Spec
+from graders.spec import Question, Spec
 from graders.submission import Submission, SubmissionError
 from graders.verdict import Cause, QuestionResult, Report, Status, Verdict, score_question
 
-# Public checks that judge only the form of an answer, never whether it is right.
-FORMAT_CHECKS = frozenset({"check_answer_is_letter", "check_answer_is_number"})
 NOT_LOADED = "not graded: your submission did not load (the reason is at the top)"
 
 
@@ -43,85 +42,52 @@ class Run:
     spec: Spec
     sandbox: Sandbox
     mode: str
-    context: Any = None  # graders.checks.core.Context, made when the checks are imported
-    check_args: dict[str, dict[str, Any]] = field(default_factory=dict)  # overrides by check
-    diagnoses: dict[str, str] = field(default_factory=dict)  # function -> misconception id
+    env: Env
+    diagnoses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # function -> mistakes
 
 
-def find_check(spec: CheckSpec) -> Callable[..., None]:
-    """The check function named in the spec: public in graders.checks, hidden in graders.hidden."""
-    package = "graders.checks" if spec.visibility == "public" else "graders.hidden"
-    module = importlib.import_module(f"{package}.{spec.family}")
-    check = getattr(module, spec.name, None)
-    if check is None:
-        raise LookupError(f"{package}.{spec.family} has no check named {spec.name}")
-    return check
+def mistakes_of(run: Run, check: Check) -> tuple[str, ...]:
+    """The known mistakes the function behind `check` shows (worked out once per function)."""
+    function = check.function
+    if function is None:
+        return ()
+    if function.name not in run.diagnoses:
+        truth = run.spec.truth.get(function.name)
+        if truth is None and run.env.reference is not None:
+            truth = run.env.reference(function.name)
+        run.diagnoses[function.name] = (
+            diagnose(lambda inputs: run.sandbox.map(function.name, inputs), function, truth)
+            if truth is not None
+            else ()
+        )
+    return run.diagnoses[function.name]
 
 
-def title_of(check: Callable[..., None], args: dict[str, Any]) -> str:
-    """The first line of the check's docstring, with its {placeholders} filled from args."""
-    first = (inspect.getdoc(check) or check.__name__).splitlines()[0]
-    return first.format(**args) if args else first
-
-
-def diagnose(run: Run, family: str, function: str) -> str:
-    """The known mistake `function` makes, if it makes one (computed once per submission)."""
-    if function not in run.diagnoses:
-        run.diagnoses[function] = ""
-        try:
-            wrongs = importlib.import_module(f"graders.misconceptions.{family}").WRONG.get(function)
-            inputs = importlib.import_module(f"graders.strategies.{family}").DIAGNOSTIC.get(
-                function
-            )
-        except ModuleNotFoundError:  # a family without known mistakes
-            return ""
-        if wrongs and inputs:
-            from graders.checks.core import recognise
-
-            try:
-                run.diagnoses[function] = recognise(run.sandbox, function, wrongs, inputs)
-            except SandboxStop:
-                pass  # it hung or died on a diagnostic input: no name to give
-    return run.diagnoses[function]
-
-
-def run_check(run: Run, question: QuestionSpec, check_spec: CheckSpec) -> Verdict:
+def run_check(run: Run, question: Question, check: Check) -> Verdict:
     """Run one check and describe how it ended, whatever the student's code did."""
-    from hypothesis.errors import Flaky
-
-    from graders.checks.core import CheckFailed
-
-    check = find_check(check_spec)
-    args = {**check_spec.args, **run.check_args.get(check_spec.name, {})}
-    parameters = inspect.signature(check).parameters
-    if "spec" in parameters:
-        args["spec"] = run.spec
-    if "context" in parameters:
-        args["context"] = run.context
-    shown_args = {k: v for k, v in check_spec.args.items() if isinstance(v, (str, int, float))}
     base = {
-        "check": check_spec.name,
+        "check": check.name,
         "question": question.id,
-        "title": title_of(check, shown_args),
-        "visibility": check_spec.visibility,
+        "title": check.title,
+        "visibility": check.visibility,
     }
     started = time.perf_counter()
     outcome: dict[str, Any]
     try:
-        check(run.sandbox, **args)
+        check.run(run.env)
         outcome = {"status": Status.PASSED}
-    except CheckFailed as failed:
+    except Fail as failed:
+        named = (failed.mistake,) if failed.mistake else ()
         outcome = {
             "status": Status.FAILED,
             "cause": Cause.WRONG,
             "message": failed.message,
             "hint": failed.hint,
             "counterexample": failed.counterexample,
-            "misconception": failed.misconception
-            or (diagnose(run, check_spec.family, failed.function) if failed.function else ""),
+            "mistakes": named + tuple(m for m in mistakes_of(run, check) if m not in named),
         }
     except StudentError as error:
-        outcome = _student_error(run, check_spec.family, error)
+        outcome = _student_error(run, check, error)
     except CallTimeout as stop:
         outcome = {
             "status": Status.FAILED,
@@ -137,22 +103,11 @@ def run_check(run: Run, question: QuestionSpec, check_spec: CheckSpec) -> Verdic
             "message": f"{stop.reason}: define `{stop.name}` at the top level of your file",
         }
     except LoadFailed:
-        outcome = {
-            "status": Status.FAILED,
-            "cause": Cause.NOT_LOADED,
-            "message": NOT_LOADED,
-        }
+        outcome = {"status": Status.FAILED, "cause": Cause.NOT_LOADED, "message": NOT_LOADED}
     except ChildDied as stop:
         outcome = {"status": Status.FAILED, "cause": Cause.CRASHED, "message": stop.reason}
     except BadReply as stop:
         outcome = {"status": Status.FAILED, "cause": Cause.REFUSED, "message": stop.reason}
-    except Flaky:
-        outcome = {
-            "status": Status.FAILED,
-            "cause": Cause.WRONG,
-            "message": "gave different results when called twice with the same input",
-            "hint": "Avoid global state and unseeded randomness in the graded functions.",
-        }
     except GraderFault as fault:
         outcome = {"status": Status.ERROR, "cause": Cause.GRADER, "message": fault.reason}
     except Exception as bug:
@@ -165,7 +120,7 @@ def run_check(run: Run, question: QuestionSpec, check_spec: CheckSpec) -> Verdic
     return _verdict(run, base, outcome, time.perf_counter() - started)
 
 
-def _student_error(run: Run, family: str, error: StudentError) -> dict[str, Any]:
+def _student_error(run: Run, check: Check, error: StudentError) -> dict[str, Any]:
     if error.not_implemented:
         stub = error.function if error.function not in ("", "<module>") else error.name
         called = f" (called from {error.name})" if stub != error.name else ""
@@ -175,22 +130,32 @@ def _student_error(run: Run, family: str, error: StudentError) -> dict[str, Any]
             "message": f"{stub} is not written yet{called}: it still raises NotImplementedError",
             "hint": "Replace the `raise NotImplementedError` line with your implementation.",
         }
+    why = explain(error.type, error.message, error.inputs)
     return {
         "status": Status.FAILED,
         "cause": Cause.RAISED,
-        "message": f"{error.name} raised {error.type}: {error.message}",
+        "message": f"{error.name} raised {error.type}: {error.message}"
+        + (f". Likely cause: {why}" if why else ""),
         "traceback": error.traceback,
         "counterexample": error.counterexample,
-        "misconception": diagnose(run, family, error.name),
+        "mistakes": mistakes_of(run, check),
     }
 
 
 def _verdict(run: Run, base: dict[str, Any], outcome: dict[str, Any], seconds: float) -> Verdict:
-    known = run.spec.misconceptions.get(outcome.get("misconception", ""))
-    if known is not None:
-        outcome["message"] = f"{outcome['message']} (this looks like: {known.name})"
-        outcome["hint"] = known.hint
-        outcome["misconception_name"] = known.name
+    """The verdict, with every known mistake it shows named, the most fundamental first."""
+    known = [
+        run.spec.misconceptions[m]
+        for m in outcome.pop("mistakes", ())
+        if m in run.spec.misconceptions
+    ]
+    if known:
+        names = "; also: ".join(m.name for m in known)
+        outcome["message"] = f"{outcome['message']} (this looks like: {names})"
+        outcome["hint"] = " ".join(m.hint for m in known)
+        outcome["misconception"] = known[0].id
+        outcome["misconception_name"] = known[0].name
+        outcome["also"] = tuple(m.id for m in known[1:])
     return Verdict(**base, **outcome, seconds=round(seconds, 4))
 
 
@@ -203,10 +168,13 @@ def grade_questions(run: Run) -> tuple[QuestionResult, ...]:
         ]
         verdicts = tuple(run_check(run, question, c) for c in checks)
         points = score_question(verdicts, question.points)
-        # In student mode a question with an answer whose public check reads only its format
+        # In student mode a question with an answer whose public check reads only its form
         # (a letter, a number) is not passed: the answer is judged by hidden checks, later.
-        skipped = len(checks) < len(question.checks)
-        pending = skipped and bool(points) and any(c.name in FORMAT_CHECKS for c in checks)
+        skipped = run.mode != "instructor" and any(
+            c.visibility == "hidden" for c in question.checks
+        )
+        unjudged = run.spec.student_kit and bool(question.answers)
+        pending = (skipped or unjudged) and bool(points) and any(c.format_only for c in checks)
         results.append(
             QuestionResult(
                 question.id,
@@ -261,15 +229,14 @@ def grade(
     questions: tuple[QuestionResult, ...] = ()
     texts: dict[str, str] = {}
     load_error = fault = ""
-    from graders.checks.core import Context
-
     context = context or Context()
     try:
         box.start()
         context.sources = tuple(chunk.source for chunk in submission.code.chunks)
         context.progress = box.progress
         box.ensure_loaded()
-        run = Run(spec, box, mode, context, dict(check_args or {}))
+        env = Env(box, context, spec.bank, spec.reference, spec, dict(check_args or {}))
+        run = Run(spec, box, mode, env)
         questions = grade_questions(run)
         texts = explanations(run)
     except LoadFailed as failed:
@@ -309,20 +276,11 @@ def grade(
     return _finish(report, spec, time.perf_counter() - started)
 
 
-def _title_or_name(check_spec: CheckSpec) -> str:
-    """The title a student knows a check by; its name if the check cannot be found."""
-    try:
-        check = find_check(check_spec)
-    except (ImportError, LookupError):
-        return check_spec.name
-    shown = {k: v for k, v in check_spec.args.items() if isinstance(v, (str, int, float))}
-    return title_of(check, shown)
-
-
 def _finish(report: Report, spec: Spec, seconds: float) -> Report:
-    from dataclasses import replace
-
-    return replace(report, seconds=round(seconds, 3), advice=spec.advice_for(report.score))
+    """The report with its time, and the course's advice when the score decides it."""
+    undecided = not report.passed and report.score + report.pending_points >= report.pass_mark
+    advice = "" if undecided or not report.graded else spec.advice_for(report.score)
+    return replace(report, seconds=round(seconds, 3), advice=advice)
 
 
 def not_graded(
@@ -335,7 +293,7 @@ def not_graded(
             Verdict(
                 check=c.name,
                 question=question.id,
-                title=_title_or_name(c),
+                title=c.title,
                 status=status,
                 visibility=c.visibility,
                 message=message,

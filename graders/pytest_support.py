@@ -64,3 +64,8 @@ def question_failure(report: dict[str, Any], question_id: str) -> str:
     texts = [failure_text(check) for check in failed]
     texts.append(f"(graded {report['submission']}; hidden checks also run when you submit)")
     return "\n\n".join(texts)
+
+
+def question_pending(report: dict[str, Any], question_id: str) -> bool:
+    """True when the question's answer is judged only by hidden checks (format OK so far)."""
+    return bool(next(q for q in report["questions"] if q["id"] == question_id).get("pending"))

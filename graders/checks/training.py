@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from graders.checks.core import CheckFailed, Context, Student, as_array
+from graders.checks.core import Context, Student, as_array
+from graders.contract import Fail
 from graders.sandbox.runner import Reporter
 
 FORBIDDEN = ("torch", "sklearn", "tensorflow", "jax", "keras")
@@ -41,7 +42,7 @@ def require_numpy_only(context: Context) -> None:
     """Fail when the submission imports a deep-learning or ML library."""
     banned = sorted(imported_modules(context.sources) & set(FORBIDDEN))
     if banned:
-        raise CheckFailed(
+        raise Fail(
             f"this track is NumPy only, but your code imports {', '.join(banned)}",
             hint="Remove those imports; write the layers, the loss and the gradients in NumPy.",
         )
@@ -68,22 +69,20 @@ def train(student: Student, context: Context, function: str, args: tuple, second
 
 
 def labels(reply: Any, n: int, what: str, n_classes: int = 10) -> np.ndarray:
-    """The reply as (n,) integer labels in 0..n_classes-1, or a CheckFailed saying why not."""
+    """The reply as (n,) integer labels in 0..n_classes-1, or a Fail saying why not."""
     got = as_array(reply, what)
     if got.shape == (n, n_classes):
-        raise CheckFailed(
+        raise Fail(
             f"{what} returned scores of shape {got.shape}, not labels",
             hint="Return one label per row: scores.argmax(axis=1).",
         )
     if got.shape != (n,):
-        raise CheckFailed(
-            f"{what} returned shape {got.shape}; expected ({n},), one label per image"
-        )
+        raise Fail(f"{what} returned shape {got.shape}; expected ({n},), one label per image")
     if got.dtype.kind == "f" and not np.all(np.equal(np.mod(got, 1), 0)):
-        raise CheckFailed(f"{what} returned fractional values; expected integer labels")
+        raise Fail(f"{what} returned fractional values; expected integer labels")
     got = got.astype(np.int64)
     if got.min() < 0 or got.max() >= n_classes:
-        raise CheckFailed(f"{what} returned labels outside 0..{n_classes - 1}")
+        raise Fail(f"{what} returned labels outside 0..{n_classes - 1}")
     return got
 
 
@@ -126,4 +125,4 @@ def score(
             "A model that predicts one class has not learned: check the gradient signs, the "
             "learning rate, and that labels and images stay paired when you shuffle."
         )
-    raise CheckFailed(message, hint=hint)
+    raise Fail(message, hint=hint)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from graders.platforms import BuildError
 from graders.sandbox.runner import Code
-from graders.spec import QuestionSpec, Spec
+from graders.spec import Question, Spec
 from graders.submission import bound_names
 from graders.verdict import QuestionResult
 
@@ -86,7 +86,7 @@ def _cells(notebook: dict, spec: Spec, reference: Reference) -> list[dict]:
 
 
 def question_block(
-    question: QuestionSpec, spec: Spec, text: list[dict], stub: str, reference: Reference
+    question: Question, spec: Spec, text: list[dict], stub: str, reference: Reference
 ) -> list[dict]:
     """One otter question: its text, the reference code with the stub as prompt, the tests."""
     config = f"# BEGIN QUESTION\nname: {question.id}\npoints: {question.points:g}\n"
@@ -122,7 +122,7 @@ def test_cell(assignment: str, question_id: str, visibility: str) -> str:
     )
 
 
-def _question_of(source: str, spec: Spec) -> QuestionSpec | None:
+def _question_of(source: str, spec: Spec) -> Question | None:
     defined = defined_names(source)
     return next((q for q in spec.questions if defined & set(q.names)), None)
 
@@ -219,9 +219,9 @@ def check_question(assignment: str, question_id: str, visibility: str) -> None:
     from graders.spec import load_spec
 
     code = kernel_code(load_spec(assignment).entry)
-    result, isolation = grade_question(assignment, question_id, visibility, code)
+    result, isolation, load_error = grade_question(assignment, question_id, visibility, code)
     if not result.passed:
-        raise AssertionError(feedback(result, isolation))
+        raise AssertionError(feedback(result, isolation, load_error))
 
 
 def kernel_code(entry: str) -> Code:
@@ -257,8 +257,9 @@ def _compiles(source: str) -> bool:
 @functools.lru_cache(maxsize=128)
 def grade_question(
     assignment: str, question_id: str, visibility: str, code: Code
-) -> tuple[QuestionResult, str]:
-    """One question graded on its checks of one visibility, and the isolation used."""
+) -> tuple[QuestionResult, str, str]:
+    """One question graded on its checks of one visibility, the isolation used, and why the
+    notebook's code did not load (if it did not)."""
     from graders.grading import grade
     from graders.sandbox.jail import launcher_for
     from graders.spec import load_spec
@@ -273,12 +274,14 @@ def grade_question(
     launcher, note = launcher_for("auto")
     submission = Submission(Path(f"{spec.entry}.ipynb"), code)
     report = grade(submission, one, launcher=launcher, notes=(note,))
-    return report.questions[0], report.isolation
+    return report.questions[0], report.isolation, report.load_error
 
 
-def feedback(result: QuestionResult, isolation: str) -> str:
+def feedback(result: QuestionResult, isolation: str, load_error: str = "") -> str:
     """dlgrade's verdicts on a failed question, as the text of otter's failure message."""
     lines = [f"dlgrade Q{result.number}: {result.title} (isolation: {isolation})"]
+    if load_error:
+        lines.append(f"  your code did not load: {load_error}")
     for verdict in (v for v in result.verdicts if not v.passed):
         lines += [f"  ✗ {verdict.title}", f"    {verdict.message}"]
         if verdict.counterexample and verdict.counterexample not in verdict.message:
@@ -286,7 +289,7 @@ def feedback(result: QuestionResult, isolation: str) -> str:
         lines += [f"    | {row}" for row in verdict.traceback.rstrip().splitlines()[-6:]]
         if verdict.hint:
             lines.append(f"    hint: {verdict.hint}")
-    if any("while loading" in v.message for v in result.verdicts):
+    if load_error:
         lines.append(
             "  dlgrade re-runs every cell this kernel has run, in order: restart the kernel, "
             "run all cells, then check again."

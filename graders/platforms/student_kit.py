@@ -1,11 +1,13 @@
 """`dlgrade build student-kit`: what students download to check their work offline.
 
 The kit is a folder a student works in: the template (.py and .ipynb), the assignment's
-README, a pytest file, and a copy of the grader's public half (the CLI, the public checks,
-the strategies and the known mistakes) with a spec from which everything hidden is removed.
-What never goes in: `reference/`, `graders/hidden/`, hidden checks in the spec, the known
-wrong answers of the letter and number questions (listing three wrong letters out of four
-names the right one), the hints tied only to those, and the instructor's tools.
+README, a pytest file, and a copy of the grader's public half (the engine and the CLI) with
+the assignment's public half: its contracts (examples, public properties, known mistakes),
+a spec without anything hidden, and the reference's outcomes on the diagnostic inputs, so
+the kit names known mistakes offline. What never goes in: the reference, the assignment's
+hidden.py, hidden checks in the spec, the known wrong answers of the letter and number
+questions (listing three wrong letters out of four names the right one), and the
+instructor's tools.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from graders.checks.diagnose import outcome_of, write_truth
 from graders.platforms import BuildError
 from graders.spec import Spec, read_raw
 
@@ -22,61 +25,73 @@ ROOT = Path(__file__).resolve().parents[2]
 # The grader's public half: enough to run `dlgrade check` in student mode, the kit's pytest
 # file, and the runtime of otter's tests (for courses that hand out otter notebooks).
 KIT_MODULES = ("__init__.py", "__main__.py", "cli.py", "grading.py", "spec.py", "submission.py",
-               "verdict.py", "pytest_support.py", "platforms/__init__.py",
-               "platforms/otter.py")  # fmt: skip
-KIT_PACKAGES = ("checks", "strategies", "misconceptions", "sandbox", "render", "data")
+               "verdict.py", "contract.py", "inputs.py", "pytest_support.py",
+               "platforms/__init__.py", "platforms/otter.py")  # fmt: skip
+KIT_PACKAGES = ("checks", "sandbox", "render", "data")
+PUBLIC_FILES = ("contracts.py", "README.md")  # of the assignment folder
 DEPENDENCIES = ("numpy>=1.24", "hypothesis>=6.80", "rich>=13", "tomli>=2; python_version < '3.11'")
 PROJECT_DEPENDENCIES = ("scikit-learn>=1.2", "matplotlib>=3.6")
 
 
-def public_spec(raw: dict[str, Any]) -> dict[str, Any]:
+def public_spec(raw: dict[str, Any], spec: Spec) -> dict[str, Any]:
     """The spec as a student may see it: public checks only, known wrong answers removed."""
-    answer_mistakes = {
-        wrong["misconception"]
-        for key in raw.get("answers", {}).values()
-        for wrong in key.get("wrong", ())
-    }
-    questions = [
-        {**q, "checks": [c for c in q["checks"] if c.get("visibility", "public") == "public"]}
-        for q in raw["questions"]
-    ]
+    hidden = {c.name for q in spec.questions for c in q.checks if c.visibility == "hidden"}
+
+    def public_checks(question: dict[str, Any]) -> list[Any]:
+        named = (c if isinstance(c, str) else c["name"] for c in question.get("checks", ()))
+        return [
+            c for c, n in zip(question.get("checks", ()), named, strict=True) if n not in hidden
+        ]
+
     return {
-        **{k: v for k, v in raw.items() if k not in ("questions", "answers", "misconceptions")},
+        **{k: v for k, v in raw.items() if k not in ("questions", "answers", "reference")},
         "student_kit": True,
-        "questions": questions,
-        # The letter questions keep their options (a public check needs them), nothing more.
+        "template": "../..",  # the kit's own folder holds the template
+        "questions": [{**q, "checks": public_checks(q)} for q in raw["questions"]],
+        # The letter questions keep their options (their form check needs them), nothing more.
         "answers": {
             name: {k: v for k, v in key.items() if k in ("kind", "options")}
             for name, key in raw.get("answers", {}).items()
         },
-        "misconceptions": {
-            key: value
-            for key, value in raw.get("misconceptions", {}).items()
-            if key not in answer_mistakes
-        },
+    }
+
+
+def diagnostic_truth(spec: Spec) -> dict[str, list[Any]]:
+    """The reference's outcomes on each function's diagnostic inputs (what a kit names
+    mistakes against, instead of the reference itself)."""
+    if spec.reference is None:
+        return {}
+    return {
+        name: [outcome_of(spec.reference(name), args) for args in function.diagnostic]
+        for name, function in spec.functions.items()
+        if function.diagnostic
     }
 
 
 def build(spec: Spec, output: Path, *, allow_process: bool = False) -> Path:
     """Write the kit for `spec` into the folder `output` (which must not exist or be empty)."""
     del allow_process  # a kit runs on the student's own machine, with what isolation it has
-    folder = ROOT / "student_template"
-    templates = [folder / f"{spec.entry}{suffix}" for suffix in (".py", ".ipynb")]
+    if spec.template_path is None:
+        raise BuildError(f"{spec.name} has no template to give students")
+    templates = [spec.template_path.with_suffix(suffix) for suffix in (".py", ".ipynb")]
     missing = [str(path) for path in templates if not path.is_file()]
     if missing:
         raise BuildError(f"the template is missing: {', '.join(missing)}")
     if output.exists() and (not output.is_dir() or any(output.iterdir())):
         raise BuildError(f"{output} already exists and is not an empty folder; pick a new one")
-    raw, _ = read_raw(spec.name, spec.folder.parent)
+    raw, _ = read_raw(spec.folder)
     output.mkdir(parents=True, exist_ok=True)
     _copy_grader(output / "graders")
     assignment = output / "assignments" / spec.name
     assignment.mkdir(parents=True)
-    (assignment / "spec.json").write_text(json.dumps(public_spec(raw), indent=2), encoding="utf-8")
-    if (spec.folder / "README.md").is_file():
-        shutil.copy2(spec.folder / "README.md", assignment / "README.md")
+    text = json.dumps(public_spec(raw, spec), indent=2)
+    (assignment / "spec.json").write_text(text, encoding="utf-8")
+    for name in PUBLIC_FILES:
+        if (spec.folder / name).is_file():
+            shutil.copy2(spec.folder / name, assignment / name)
+    write_truth(assignment, diagnostic_truth(spec))
     for template in templates:
-        shutil.copy2(template, output / template.name)
+        shutil.copy2(template, output / f"{spec.entry}{template.suffix}")
     (output / f"test_{spec.entry}.py").write_text(_pytest_file(spec), encoding="utf-8")
     (output / "pyproject.toml").write_text(_pyproject(spec), encoding="utf-8")
     (output / "README.md").write_text(_readme(spec), encoding="utf-8")
@@ -122,7 +137,7 @@ dlgrade = "graders.cli:main"
 include = ["graders*", "assignments*"]
 
 [tool.setuptools.package-data]
-"*" = ["*.json", "*.md"]
+"*" = ["*.json", "*.md", "*.py", "*.bin"]
 """
 
 
@@ -139,7 +154,12 @@ from pathlib import Path
 
 import pytest
 
-from graders.pytest_support import grade_public, question_failure, question_params
+from graders.pytest_support import (
+    grade_public,
+    question_failure,
+    question_params,
+    question_pending,
+)
 
 ASSIGNMENT = "{spec.name}"
 HERE = Path(__file__).resolve().parent
@@ -155,6 +175,8 @@ def test_question(report, question):
     failure = question_failure(report, question)
     if failure:
         pytest.fail(failure, pytrace=False)
+    if question_pending(report, question):
+        pytest.skip("format OK, graded at submission: only the hidden checks judge the answer")
 '''
 
 

@@ -9,6 +9,7 @@ re-running a function that hangs or kills its process while it shrinks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -21,6 +22,7 @@ class StudentError(Exception):
     traceback: str
     counterexample: str = ""  # the inputs of the call, filled in by the check
     function: str = ""  # the student's function the exception came from, if known
+    inputs: tuple[Any, ...] = ()  # the call's arguments, when the check knows them
 
     def __str__(self) -> str:
         return f"{self.name} raised {self.type}: {self.message}"

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,6 +216,26 @@ class Sandbox:
             return header, blobs
 
         return self._request(name, request, timeout or self.limits.call_seconds)
+
+    def map(
+        self,
+        name: str,
+        calls: Sequence[tuple[Any, ...]],
+        until: Callable[[tuple[Any, ...], Any], bool] | None = None,
+    ) -> list[Any]:
+        """Call `name` once per argument tuple, in order; each outcome is the reply or the
+        StudentError raised. Stops after the first outcome `until(args, outcome)` flags; a
+        hang or a crash raises its SandboxStop, as `call` does."""
+        outcomes: list[Any] = []
+        for args in calls:
+            try:
+                outcome = self.call(name, *args)
+            except StudentError as error:
+                outcome = error
+            outcomes.append(outcome)
+            if until is not None and until(args, outcome):
+                break
+        return outcomes
 
     def get(self, name: str) -> Any:
         """The value of the module-level name `name` in the submission."""

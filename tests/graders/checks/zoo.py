@@ -291,6 +291,38 @@ ZOO: list[tuple[str, str, str]] = [
             return x * (np.random.random(x.shape) >= p) / (1 - p)
         """,
     ),
+    (
+        "dropout_scales_at_eval",
+        "q10",
+        """
+        def dropout(x, p, training, rng):
+            if training:
+                return x * (rng.random(x.shape) > p)
+            return x * (1.0 - p)
+        """,
+    ),
+    (
+        "dropout_ignores_x",
+        "q10",
+        """
+        def dropout(x, p, training, rng):
+            if not training:
+                return x
+            keep = rng.random(x.shape) >= p
+            return keep.astype(x.dtype) / (1 - p)
+        """,
+    ),
+    (
+        "dropout_scales_by_p",
+        "q10",
+        """
+        def dropout(x, p, training, rng):
+            if not training:
+                return x
+            mask = (rng.random(x.shape) >= p) / p
+            return x * mask
+        """,
+    ),
     ("q11_exploration", "q11", 'Q11_ANSWER = "C"'),
     ("q11_replaces_replay", "q11", 'Q11_ANSWER = "D"'),
     (

@@ -97,7 +97,7 @@ def test_zip_has_the_scripts_at_its_root_and_the_grader_below(zips) -> None:
     names = set(infos)
     assert "dlgrade/pyproject.toml" in names
     assert "dlgrade/reference/answers.py" in names  # the grader needs it; students never see it
-    assert "dlgrade/graders/hidden/activations.py" in names
+    assert "dlgrade/assignments/selfcheck/hidden.py" in names
     assert "dlgrade/assignments/selfcheck/spec.toml" in names
     assert not any(name.startswith("dlgrade/assignments/mnist") for name in names)
     assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)

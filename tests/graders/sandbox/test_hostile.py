@@ -89,7 +89,8 @@ def test_cannot_read_reference_specs_or_hidden_checks(graded):
     targets = [
         ROOT / "reference" / "activations.py",
         ROOT / "assignments" / "selfcheck" / "spec.toml",
-        ROOT / "graders" / "hidden" / "activations.py",
+        ROOT / "assignments" / "selfcheck" / "hidden.py",
+        ROOT / "assignments" / "selfcheck" / "contracts.py",
         ROOT / "graders" / "checks" / "core.py",
     ]
     attack = f"""
@@ -100,7 +101,7 @@ for path in {[str(t) for t in targets]!r}:
         found.append(open(path).read()[:200])
     except OSError:
         pass
-for name in ("reference", "reference.activations", "graders", "graders.hidden.activations"):
+for name in ("reference", "reference.activations", "graders", "assignments.selfcheck.hidden"):
     try:
         found.append(repr(importlib.import_module(name)))
     except ImportError:
@@ -109,7 +110,7 @@ for folder, _, files in os.walk("/"):
     if folder.startswith(("/proc", "/sys", "/usr", *{PYTHON_ROOTS!r})):
         continue
     for name in files:
-        if name in ("spec.toml", "core.py", "activations.py") and folder != "/submission":
+        if name in {sorted(t.name for t in targets)!r} and folder != "/submission":
             found.append(os.path.join(folder, name))
 Q7_EXPLANATION = "found: " + repr(found)
 """

@@ -1,0 +1,160 @@
+"""Naming a student's mistakes: which known wrong implementations their function behaves like.
+
+Each known mistake is a wrong implementation. On an input where it gives the same answer
+as the correct function, it says nothing; the inputs where it differs are its symptoms.
+A student's function shows the mistake when it gives the mistake's answer on at least one
+symptom and contradicts it on none. Where the student's code raised but the mistake's
+did not, the input cannot tell, so two mistakes in one function (a softmax that assumes a
+2-D batch *and* forgets the max shift) are both named: the first raises on 1-D inputs,
+the second overflows on 2-D ones. Mistakes are listed in the contract's order, which the
+author writes from the most fundamental to the least.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from graders.contract import Function
+from graders.sandbox.errors import SandboxStop, StudentError
+from graders.sandbox.runner import Rng
+from graders.sandbox.wire import WireError, decode, encode, frame, split_frame
+
+RAISED = object()  # marks a call that raised, wherever it ran
+MATCH, MISMATCH, SILENT, UNKNOWN = "match", "mismatch", "silent", "unknown"
+
+
+def same(a: Any, b: Any) -> bool:
+    """Two outcomes agree: both raised, or both gave the same numbers (NaN equal to NaN)."""
+    if a is RAISED or b is RAISED:
+        return a is b
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (
+            isinstance(a, dict)
+            and isinstance(b, dict)
+            and a.keys() == b.keys()
+            and all(same(a[k], b[k]) for k in a)
+        )
+    try:
+        left, right = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    if left.shape != right.shape:
+        return False
+    return bool(np.allclose(left, right, rtol=1e-5, atol=1e-7, equal_nan=True))
+
+
+def outcome_of(code: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    """What trusted code (the reference, a known mistake) gives for `args`, or RAISED."""
+    try:
+        with np.errstate(all="ignore"):
+            return code(*here(args))
+    except Exception:
+        return RAISED
+
+
+def here(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Arguments as code in the grader receives them: copies of arrays (so nothing is
+    changed in place) and a real Generator where the child would build one."""
+    return tuple(
+        np.copy(a) if isinstance(a, np.ndarray)
+        else np.random.default_rng(a.seed) if isinstance(a, Rng)
+        else a
+        for a in args
+    )  # fmt: skip
+
+
+def evidence(student: Any, truth: Any, wrong: Any) -> str:
+    """What one input says about one mistake."""
+    if same(wrong, truth):
+        return SILENT  # the mistake gives the right answer here: no symptom to see
+    if student is RAISED and wrong is not RAISED:
+        return UNKNOWN  # the student's code raised for another reason
+    return MATCH if same(student, wrong) else MISMATCH
+
+
+def shown(
+    mistakes: dict[str, Callable[..., Any]],
+    inputs: Sequence[tuple[Any, ...]],
+    student: Sequence[Any],
+    truth: Sequence[Any],
+) -> tuple[str, ...]:
+    """The ids of the mistakes the student's outcomes show, in the contract's order."""
+    found = []
+    for mistake_id, wrong in mistakes.items():
+        said = [
+            evidence(s, t, outcome_of(wrong, args))
+            for args, s, t in zip(inputs, student, truth, strict=True)
+        ]
+        if MATCH in said and MISMATCH not in said:
+            found.append(mistake_id)
+    return tuple(found)
+
+
+def diagnose(
+    call_all: Callable[[Sequence[tuple[Any, ...]]], list[Any]],
+    function: Function,
+    truth: Callable[..., Any] | Sequence[Any],
+) -> tuple[str, ...]:
+    """The known mistakes `function` shows in the student's code, most fundamental first.
+
+    `call_all(inputs)` runs the student's function on each diagnostic input (see
+    Student.map); `truth` is the reference function, or its stored outcomes on the
+    diagnostic inputs (a student kit carries those, not the reference).
+    """
+    inputs = function.diagnostic
+    if not inputs or not function.wrong:
+        return ()
+    try:
+        replies = call_all(inputs)
+    except SandboxStop:
+        return ()  # it hung or crashed on a diagnostic input: nothing to compare
+    student = [RAISED if isinstance(r, StudentError) else r for r in replies]
+    if all(s is RAISED for s in student):
+        return ()  # raising on everything says nothing about which mistake it is
+    expected = truth if not callable(truth) else [outcome_of(truth, args) for args in inputs]
+    return shown(function.wrong, inputs, student, expected)
+
+
+TRUTH_FILE = "diagnostic.bin"
+
+
+def write_truth(folder: Path, outcomes: dict[str, list[Any]]) -> Path:
+    """Store the reference's outcomes on each function's diagnostic inputs (for a student kit,
+    which names mistakes offline without carrying the reference itself)."""
+    blobs: list[bytes] = []
+    encoded = {
+        name: [{"raised": True} if o is RAISED else {"value": encode(o, blobs)} for o in values]
+        for name, values in outcomes.items()
+    }
+    path = folder / TRUTH_FILE
+    path.write_bytes(frame({"truth": encoded}, blobs))
+    return path
+
+
+def read_truth(folder: Path) -> dict[str, tuple[Any, ...]]:
+    """A kit's stored outcomes by function name ({} when there are none or they are unreadable)."""
+    try:
+        parsed = split_frame((folder / TRUTH_FILE).read_bytes(), 64 << 20)
+    except (OSError, WireError):
+        return {}
+    if parsed is None:
+        return {}
+    header, blobs, _ = parsed
+
+    def value(item: dict[str, Any]) -> Any:
+        if item.get("raised"):
+            return RAISED
+        return decode(item["value"], blobs, _untagged, 1 << 24)
+
+    try:
+        return {name: tuple(value(i) for i in items) for name, items in header["truth"].items()}
+    except (WireError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _untagged(data: dict) -> Any:
+    raise WireError(f"unexpected value in stored outcomes: {sorted(data)}")

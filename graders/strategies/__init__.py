@@ -1,1 +1,0 @@
-"""Hypothesis strategies per question family, reaching the edges the course cares about."""
