@@ -96,11 +96,37 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="gradescope: grade in a plain process where the jail cannot start (unsafe)",
     )
+    authoring(commands)
     data = commands.add_parser("data", help="find (or download) a data set")
     data.add_argument("name", choices=("mnist",))
     data.add_argument("--data", help="the folder to use (default: the cache)")
     data.add_argument("--download", action="store_true", help="download the files if missing")
     return top
+
+
+def authoring(commands: argparse._SubParsersAction) -> None:
+    """The commands for writing assignments: new, validate, template."""
+    new = commands.add_parser("new", help="start a new assignment folder that validates as is")
+    new.add_argument("name", help="the assignment's name, also the module students hand in")
+    new.add_argument("-o", "--output", type=Path, required=True, help="the folder to create")
+    validate = commands.add_parser(
+        "validate", help="prove an assignment: reference, template, known mistakes, kit"
+    )
+    validate.add_argument("assignment", help="a built-in assignment's name, or its folder")
+    validate.add_argument(
+        "--quick", action="store_true", help="train on a small sample, without the thresholds"
+    )
+    validate.add_argument(
+        "--isolation", choices=("auto", "jail", "process"), default="auto", help="default: auto"
+    )
+    validate.add_argument("--data", help="folder with the MNIST files (projects that use it)")
+    template = commands.add_parser(
+        "template", help="write the student's template (.py from the spec, and its .ipynb)"
+    )
+    template.add_argument("-a", "--assignment", required=True, help="a name or a folder")
+    template.add_argument(
+        "--check", action="store_true", help="exit 1 when the template files are out of date"
+    )
 
 
 def fail_usage(message: str) -> int:
@@ -417,6 +443,92 @@ def build(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def new_assignment(args: argparse.Namespace) -> int:
+    """`dlgrade new`: a small complete assignment to edit."""
+    from graders.authoring import scaffold
+
+    try:
+        folder = scaffold(args.name, args.output)
+    except ValueError as error:
+        return fail_usage(f"{error}")
+    print(
+        f"wrote {folder}: edit spec.toml and contracts.py, then `dlgrade validate {folder}` "
+        f"and `dlgrade template -a {folder}`"
+    )
+    return EXIT_PASS
+
+
+def validate_assignment(args: argparse.Namespace) -> int:
+    """`dlgrade validate`: print what was proved about an assignment; exit 1 on any defect."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from graders.authoring import validate
+    from graders.checks.core import Context
+    from graders.grading import grade_path
+    from graders.sandbox.jail import JailUnavailable, launcher_for
+    from graders.spec import SpecError, load_spec
+
+    try:
+        spec = load_spec(args.assignment)
+        launcher, fallback = launcher_for(args.isolation)
+    except (SpecError, JailUnavailable) as error:
+        return fail_usage(f"{error}")
+    quick_args = {}
+    if args.quick:  # every check with a threshold runs, with the bar at 0
+        quick_args = {c.name: {"threshold": 0.0} for c in spec.checks.values() if c.thresholded}
+
+    def grade_one(path: Path) -> Any:
+        context = Context(data_dir=args.data, train_limit=2000 if args.quick else None)
+        return grade_path(
+            path, spec, launcher=launcher, notes=(fallback,), context=context, check_args=quick_args
+        )
+
+    findings = validate(spec, grade_one, quick=args.quick)
+    table = Table(title=f"dlgrade validate {spec.name} ({launcher.level})", show_lines=False)
+    for column in ("", "claim", "detail"):
+        table.add_column(column)
+    for finding in findings:
+        mark = "[green]✓[/green]" if finding.ok else "[red]✗[/red]"
+        table.add_row(mark, finding.claim, finding.detail)
+    Console(width=160).print(table)
+    failed = [f for f in findings if not f.ok]
+    print(
+        f"{len(findings) - len(failed)}/{len(findings)} proved"
+        + (f"; {len(failed)} to fix" if failed else "")
+    )
+    return EXIT_FAIL if failed else EXIT_PASS
+
+
+def write_template(args: argparse.Namespace) -> int:
+    """`dlgrade template`: the template script (when the spec holds its text) and notebook."""
+    from graders.authoring import template_files
+    from graders.spec import SpecError, load_spec
+
+    try:
+        spec = load_spec(args.assignment)
+    except SpecError as error:
+        return fail_usage(f"{error}")
+    script = spec.template_path or spec.folder / "template" / f"{spec.entry}.py"
+    stale = []
+    for path, text in template_files(spec, script).items():
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == text:
+            continue
+        stale.append(path)
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
+    if args.check and stale:
+        names = ", ".join(str(p) for p in stale)
+        print(f"out of date: {names}; run `dlgrade template -a {args.assignment}`", file=sys.stderr)
+        return EXIT_FAIL
+    if not stale:
+        print(f"the template of {spec.name} is up to date")
+    return EXIT_PASS
+
+
 def is_student_kit() -> bool:
     """True in a student kit: a copy of the grader without the instructor's tools."""
     return not (Path(__file__).resolve().parent / "batch").is_dir()
@@ -437,6 +549,9 @@ def main(argv: list[str] | None = None) -> int:
         "export": export_class,
         "report": report_class,
         "build": build,
+        "new": new_assignment,
+        "validate": validate_assignment,
+        "template": write_template,
     }
     return commands[args.command](args)
 

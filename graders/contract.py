@@ -154,14 +154,15 @@ class Function:
     def mistake(self, mistake_id: str) -> Mistake:
         return next(m for m in self.mistakes if m.id == mistake_id)
 
-    def stub(self) -> str:
-        """What the template gives students: the starter mistake's code, or a stub."""
+    def stub(self, label: str) -> str:
+        """What the template gives students for question `label` ("Q3"): the starter
+        mistake's code for a question that asks to fix it, else a stub to write."""
         if self.starter:
             body = self.mistake(self.starter).source(self).split("\n", 1)[1]
             return f'def {self.signature}:\n    """{self.doc}"""\n{body}'
         return (
             f'def {self.signature}:\n    """{self.doc}"""\n'
-            f'    raise NotImplementedError("write {self.name}")\n'
+            f'    raise NotImplementedError("{label}: write {self.name}")\n'
         )
 
     @property

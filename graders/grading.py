@@ -324,3 +324,32 @@ def unloadable(path: Path, spec: Spec, error: SubmissionError, mode: str = "inst
         load_error=f"{error}",
     )
     return _finish(report, spec, 0.0)
+
+
+def grade_path(
+    path: Path,
+    spec: Spec,
+    *,
+    mode: str = "instructor",
+    launcher: launch.Launcher | None = None,
+    notes: tuple[str, ...] = (),
+    context: Any = None,
+    check_args: dict[str, dict[str, Any]] | None = None,
+) -> Report:
+    """Read the submission at `path` and grade it; one that cannot be read gets a complete
+    report that says why (nothing of it ran)."""
+    from graders.submission import load_submission
+
+    try:
+        submission = load_submission(path, spec.entry)
+    except SubmissionError as error:
+        return unloadable(path, spec, error, mode)
+    return grade(
+        submission,
+        spec,
+        mode=mode,
+        launcher=launcher,
+        notes=notes,
+        context=context,
+        check_args=check_args,
+    )

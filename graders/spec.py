@@ -112,6 +112,15 @@ class Spec:
         return next((text for low, text in self.advice if score >= low), "")
 
     @property
+    def reference_submission(self) -> Path | None:
+        """What to grade as the reference: its folder when that folder holds the entry
+        module (so its neighbours import), else its file."""
+        path = self.reference_path
+        if path is None or path.stem != self.entry:
+            return path
+        return path.parent
+
+    @property
     def max_score(self) -> float:
         return sum(q.points for q in self.questions)
 
@@ -270,7 +279,9 @@ class Builder:
 
     def declarations(self) -> Declarations:
         declared = Declarations()
-        package = f"{PACKAGE}_{hashlib.sha256(str(self.folder).encode()).hexdigest()[:12]}"
+        # Named for the folder and its files' contents: an edited contract loads afresh.
+        key = f"{self.folder}/{self.fingerprint()}"
+        package = f"{PACKAGE}_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
         if package not in sys.modules:
             holder = types.ModuleType(package)
             holder.__path__ = [str(self.folder)]  # so hidden.py can `from .contracts import f`

@@ -13,25 +13,19 @@ import nbformat
 import numpy as np
 import pytest
 
+from graders.cli import main
+from graders.spec import load_spec
+
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_DIR = ROOT / "student_template"
 TEMPLATE = TEMPLATE_DIR / "selfcheck.py"
 NOTEBOOK = TEMPLATE_DIR / "selfcheck.ipynb"
 
-FUNCTIONS = [
-    "relu",
-    "relu_backward",
-    "softmax",
-    "mse",
-    "mse_grad",
-    "backprop_delta1",
-    "one_hot",
-    "dropout",
-    "l2_grad",
-]
-ANSWERS = ["Q1_ANSWER", "Q4_ANSWER", "Q7_ANSWER", "Q8_ANSWER", "Q11_ANSWER", "Q12_ANSWER"]
+SPEC = load_spec("selfcheck")
+FUNCTIONS = list(SPEC.functions)
+ANSWERS = list(SPEC.answers)
 CONTRACT_NAMES = FUNCTIONS + ANSWERS
-EXPLANATIONS = ["Q7_EXPLANATION", "Q11_EXPLANATION"]
+EXPLANATIONS = [q.explanation for q in SPEC.questions if q.explanation]
 
 # Arguments that make each write-question stub reach its body.
 STUB_CALLS = {
@@ -142,14 +136,7 @@ def test_dropout_stub_still_drops_at_evaluation(template):
 
 
 def test_notebook_is_in_sync_with_the_script():
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "make_notebook.py"), "--check"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
+    assert main(["template", "-a", "selfcheck", "--check"]) == 0
 
 
 def test_notebook_is_valid_nbformat_4_without_outputs():
@@ -166,7 +153,7 @@ def test_notebook_is_valid_nbformat_4_without_outputs():
 def test_notebook_has_a_cell_per_question():
     nb = nbformat.read(NOTEBOOK, as_version=4)
     headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
-    for q in range(1, 13):
+    for q in range(1, len(SPEC.questions) + 1):
         assert sum(h.startswith(f"## Q{q} (") for h in headings) == 1, q
 
 
@@ -177,22 +164,6 @@ def test_notebook_code_cells_define_the_same_names(template):
     exec(compile(code, str(NOTEBOOK), "exec"), namespace)
     assert _public_names(namespace) == _public_names(vars(template))
     assert set(CONTRACT_NAMES + EXPLANATIONS) <= _public_names(namespace)
-
-
-def test_make_notebook_check_fails_when_out_of_date(tmp_path, monkeypatch):
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import make_notebook
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
-    stale = tmp_path / "selfcheck.ipynb"
-    stale.write_text("{}", encoding="utf-8")
-    monkeypatch.setattr(make_notebook, "NOTEBOOK", stale)
-    monkeypatch.setattr(make_notebook, "ROOT", tmp_path)
-    assert make_notebook.main(["--check"]) == 1
-    assert make_notebook.main([]) == 0
-    assert make_notebook.main(["--check"]) == 0
-    assert stale.read_text(encoding="utf-8") == NOTEBOOK.read_text(encoding="utf-8")
 
 
 # --- the digits mini-project template ------------------------------------------------------
@@ -228,15 +199,6 @@ DIGITS_STUB_CALLS = {
     "train": (_X, _Y),
     "predict": (_DIGITS_PARAMS, _X),
 }
-
-
-def _load_tools_module():
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import make_notebook
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
-    return make_notebook
 
 
 @pytest.fixture(scope="module")
@@ -299,15 +261,7 @@ def test_digits_stubs_raise_not_implemented(digits_template, name):
 
 
 def test_digits_notebook_is_in_sync_with_the_script():
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "make_notebook.py"), "--check", str(DIGITS_TEMPLATE)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "digits.ipynb is up to date" in proc.stdout
+    assert main(["template", "-a", "digits", "--check"]) == 0
 
 
 def test_digits_notebook_is_valid_without_outputs():
@@ -327,25 +281,3 @@ def test_digits_notebook_code_cells_define_the_same_names(digits_template):
     exec(compile(code, str(DIGITS_NOTEBOOK), "exec"), namespace)
     assert _public_names(namespace) == _public_names(vars(digits_template))
     assert set(DIGITS_SIGNATURES) <= _public_names(namespace)
-
-
-def test_make_notebook_takes_a_template_path(tmp_path):
-    make_notebook = _load_tools_module()
-    script = tmp_path / "demo.py"
-    script.write_text("# %%\n# # Demo\nimport numpy as np\n\n# %%\nX = 1\n", encoding="utf-8")
-    notebook = tmp_path / "demo.ipynb"
-    assert make_notebook.main(["--check", str(script)]) == 1  # no notebook yet
-    assert make_notebook.main([str(script)]) == 0
-    assert make_notebook.main(["--check", str(script)]) == 0
-    nb = nbformat.read(notebook, as_version=4)
-    assert [c.cell_type for c in nb.cells] == ["markdown", "code", "code"]
-    assert nb.cells[0].source == "# Demo"
-    script.write_text(script.read_text(encoding="utf-8") + "Y = 2\n", encoding="utf-8")
-    assert make_notebook.main(["--check", str(script)]) == 1  # stale after an edit
-    assert make_notebook.main(["--check", str(tmp_path / "missing.py")]) == 2
-
-
-def test_make_notebook_without_a_path_still_means_selfcheck():
-    make_notebook = _load_tools_module()
-    assert make_notebook.render() == make_notebook.render(TEMPLATE)
-    assert NOTEBOOK.read_text(encoding="utf-8") == make_notebook.render()

@@ -72,6 +72,7 @@ class Check:
     run: Callable[[Env], None]
     function: Function | None = None  # whose known mistakes to look for when it fails
     format_only: bool = False  # it judges only an answer's form, never whether it is right
+    thresholded: bool = False  # it takes a `threshold` (an accuracy to reach)
 
 
 # -- calling the student's function on several inputs -------------------------------------
@@ -288,4 +289,4 @@ def function_check(
             given["spec"] = env.spec
         check(env.student, **given)
 
-    return Check(name or check.__name__, title, visibility, run)
+    return Check(name or check.__name__, title, visibility, run, thresholded="threshold" in args)
