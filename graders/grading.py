@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from graders.checks.core import Context
 from graders.checks.derive import Check, Env
 from graders.checks.diagnose import diagnose
@@ -130,11 +132,13 @@ def _student_error(run: Run, check: Check, error: StudentError) -> dict[str, Any
             "message": f"{stub} is not written yet{called}: it still raises NotImplementedError",
             "hint": "Replace the `raise NotImplementedError` line with your implementation.",
         }
-    why = explain(error.type, error.message, error.inputs)
+    why = explain(error.type, error.message)
+    shapes = [str(a.shape) for a in error.inputs if isinstance(a, np.ndarray)]
+    given = f" for inputs of shape {', '.join(shapes)}" if shapes else ""
     return {
         "status": Status.FAILED,
         "cause": Cause.RAISED,
-        "message": f"{error.name} raised {error.type}: {error.message}"
+        "message": f"{error.name} raised {error.type}{given}: {error.message}"
         + (f". Likely cause: {why}" if why else ""),
         "traceback": error.traceback,
         "counterexample": error.counterexample,
@@ -156,6 +160,7 @@ def _verdict(run: Run, base: dict[str, Any], outcome: dict[str, Any], seconds: f
         outcome["misconception"] = known[0].id
         outcome["misconception_name"] = known[0].name
         outcome["also"] = tuple(m.id for m in known[1:])
+        outcome["also_names"] = tuple(m.name for m in known[1:])
     return Verdict(**base, **outcome, seconds=round(seconds, 4))
 
 

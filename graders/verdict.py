@@ -55,7 +55,8 @@ class Verdict:
     traceback: str = ""  # the student's own traceback, trimmed to their files
     seconds: float = 0.0
     cause: Cause | None = None  # None when passed
-    also: tuple[str, ...] = ()  # names of further known mistakes of the same function
+    also: tuple[str, ...] = ()  # ids of further known mistakes the same code shows
+    also_names: tuple[str, ...] = ()  # and their names
 
     @property
     def passed(self) -> bool:
@@ -67,6 +68,7 @@ class Verdict:
         data["status"] = self.status.value
         data["cause"] = self.cause.value if self.cause else ""
         data["also"] = list(self.also)
+        data["also_names"] = list(self.also_names)
         return data
 
     @classmethod
@@ -77,6 +79,7 @@ class Verdict:
         values["status"] = Status(data["status"])
         values["cause"] = Cause(data["cause"]) if data.get("cause") else None
         values["also"] = tuple(data.get("also", ()))
+        values["also_names"] = tuple(data.get("also_names", ()))
         return cls(**values)
 
 
@@ -118,6 +121,12 @@ class QuestionResult:
     def first_failure(self) -> Verdict | None:
         failures = self.failures
         return failures[0] if failures else None
+
+    @property
+    def mistake_names(self) -> tuple[str, ...]:
+        """Every known mistake the question's checks recognised, the first failure's first."""
+        names = [n for v in self.failures for n in (v.misconception_name, *v.also_names) if n]
+        return tuple(dict.fromkeys(names))
 
     def to_dict(self) -> dict[str, Any]:
         return {

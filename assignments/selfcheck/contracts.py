@@ -45,8 +45,30 @@ relu = Function(
             "ReLU sends negative inputs to 0, not to their magnitude.",
             "np.abs(z)",
         ),
+        Mistake(
+            "relu_assumes_1d",
+            "written for one vector only",
+            "A loop over z (or a list comprehension) visits whole rows of a batch; use "
+            "np.maximum(z, 0), which works element-wise on any shape.",
+            """
+            def relu(z):
+                if z.ndim != 1:
+                    raise ValueError("The truth value of an array is ambiguous")
+                return np.maximum(z, 0)
+            """,
+        ),
+        Mistake(
+            "relu_assumes_2d",
+            "written for a 2-D batch only",
+            "Index with ... or use element-wise functions (np.maximum) so any shape works: a "
+            "single sample is a 1-D array.",
+            """
+            def relu(z):
+                return np.maximum(z[:, :], 0)
+            """,
+        ),
     ),
-    diagnostic=((Z,),),
+    diagnostic=((Z,), (np.array([-3.0, 0.0, 2.5]),)),
 )
 
 relu_backward = Function(
@@ -87,7 +109,7 @@ relu_backward = Function(
             "dout * (z >= 0)",
         ),
     ),
-    diagnostic=((DOUT, Z),),
+    diagnostic=((DOUT, Z), (np.array([5.0, 5.0, 5.0]), np.array([-1.0, 0.0, 1.0]))),
 )
 
 # -- Q3: a numerically stable softmax -------------------------------------------------------
@@ -171,6 +193,42 @@ softmax = Function(
             """,
         ),
         Mistake(
+            "softmax_normalises_whole_array",
+            "normalised over the whole array instead of each row",
+            "Each row of a batch is its own distribution: sum along the last axis, "
+            "e.sum(axis=-1, keepdims=True), not e.sum().",
+            """
+            def softmax(z):
+                e = np.exp(z - z.max())
+                return e / e.sum()
+            """,
+        ),
+        Mistake(
+            "softmax_assumes_2d",
+            "written for a 2-D batch only (axis=1)",
+            "A single sample is a 1-D array with no axis 1: use axis=-1, the last axis, for "
+            "the max and the sum so 1-D and 2-D inputs both work.",
+            """
+            def softmax(z):
+                e = np.exp(z - z.max(axis=1, keepdims=True))
+                return e / e.sum(axis=1, keepdims=True)
+            """,
+        ),
+        Mistake(
+            "softmax_assumes_1d",
+            "written for one vector only",
+            "Python's max() and a plain sum() treat a batch as one list: use "
+            "z.max(axis=-1, keepdims=True) and e.sum(axis=-1, keepdims=True) so each row of "
+            "a batch is normalised on its own.",
+            """
+            def softmax(z):
+                if z.ndim != 1:
+                    raise ValueError("The truth value of an array is ambiguous")
+                e = np.exp(z - z.max())
+                return e / e.sum()
+            """,
+        ),
+        Mistake(
             "softmax_no_keepdims",
             "max or sum taken without keepdims",
             "z.max(axis=1) has shape (N,), which broadcasts against the columns; use "
@@ -187,6 +245,8 @@ softmax = Function(
         (np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -999.0, -998.0]]),),
         (np.array([[0.5, 1.5], [2.0, -1.0], [0.0, 0.0]]),),
         (np.array([[0.5, 1.5], [3.0, -1.0]]),),  # square: a missing keepdims gives values
+        (np.array([1.0, 2.0, 3.0]),),  # 1-D: one sample
+        (np.array([1000.0, 1001.0, 1002.0]),),  # 1-D, large
     ),
     starter="softmax_no_max_shift",
 )
@@ -236,6 +296,27 @@ mse = Function(
             "float(np.sum((y_pred - y_true) ** 2))",
         ),
         Mistake(
+            "mse_half_convention",
+            "the 1/2 convention: half the mean squared error",
+            "Some courses define the loss as (1/2) * mean of squares to tidy its gradient; "
+            "here mse is the plain mean of the squared errors, with no 1/2.",
+            "float(np.mean((y_pred - y_true) ** 2)) / 2",
+        ),
+        Mistake(
+            "mse_half_sum",
+            "half the sum of squared errors (Deep Learning from Scratch's loss)",
+            "That loss is 0.5 * sum((y - t) ** 2); mse here is the mean over every element: "
+            "np.mean((y_pred - y_true) ** 2).",
+            "0.5 * float(np.sum((y_pred - y_true) ** 2))",
+        ),
+        Mistake(
+            "mse_one_over_2m",
+            "the 1/(2m) cost of linear-regression courses",
+            "That cost divides the sum of squares by twice the number of samples (rows). Here "
+            "mse is the mean over every element: np.mean((y_pred - y_true) ** 2).",
+            "float(np.sum((y_pred - y_true) ** 2)) / (2 * len(y_pred))",
+        ),
+        Mistake(
             "mse_root",
             "root-mean-square instead of mean square",
             "MSE has no square root.",
@@ -273,6 +354,27 @@ mse_grad = Function(
             "the factor 2 missing from the MSE gradient",
             "d/dy (y - t)^2 = 2 (y - t): keep the 2.",
             "(y_pred - y_true) / y_pred.size",
+        ),
+        Mistake(
+            "mse_grad_residual_only",
+            "the residual y_pred - y_true returned as the gradient",
+            "That is the gradient of half the sum of squares. The mean's gradient keeps the 2 "
+            "and divides by the number of elements: 2 * (y_pred - y_true) / y_pred.size.",
+            "y_pred - y_true",
+        ),
+        Mistake(
+            "mse_grad_one_over_m",
+            "the gradient of the 1/(2m) cost: (y_pred - y_true) / m",
+            "mse is the mean over every element, so its gradient is 2 * (y_pred - y_true) / N "
+            "with N = y_pred.size, not the residual over the number of rows.",
+            "(y_pred - y_true) / len(y_pred)",
+        ),
+        Mistake(
+            "mse_grad_reduced_to_scalar",
+            "the gradient reduced to one number",
+            "The gradient has one entry per prediction, the shape of y_pred: do not take its "
+            "mean or sum.",
+            "2 * float(np.mean(y_pred - y_true))",
         ),
         Mistake(
             "mse_grad_divides_by_rows",
@@ -363,6 +465,13 @@ backprop_delta1 = Function(
             "(delta2 @ W2.T) * (z1 > 0)",
         ),
         Mistake(
+            "backprop_samples_as_columns",
+            "one sample per column (W2.T @ delta2)",
+            "Some courses keep samples in columns; here a batch has one sample per row, so "
+            "the delta goes back as delta2 @ W2, of shape (N, hidden).",
+            "(W2.T @ delta2) * (z1 > 0)",
+        ),
+        Mistake(
             "backprop_missing_mask",
             "the ReLU derivative (mask) left out",
             "Multiply by ReLU'(z1) = (z1 > 0) element-wise after delta2 @ W2.",
@@ -416,7 +525,7 @@ def float_array(Y: object, y: np.ndarray, n_classes: int) -> None:
     if got.dtype.kind != "f":
         raise Fail(
             f"one_hot(y, {n_classes}) returned dtype {got.dtype}; it should be a float array",
-            hint="Start from np.zeros((len(y), n_classes)), which is float64.",
+            mistake="one_hot_int_dtype" if got.dtype.kind in "iub" else "",
         )
 
 
@@ -446,6 +555,26 @@ one_hot = Function(
             "np.eye(int(np.max(y)) + 1)[y]",
         ),
         Mistake(
+            "one_hot_squeezes_single_row",
+            "the batch axis squeezed away",
+            "np.squeeze drops every axis of length 1, so a batch of one label loses its row: "
+            "keep the shape (len(y), n_classes).",
+            "np.squeeze(np.eye(n_classes)[y])",
+        ),
+        Mistake(
+            "one_hot_hardcoded_classes",
+            "the number of classes hard-coded",
+            "Make as many columns as the n_classes argument says, not a fixed number.",
+            "np.eye(5)[y]",
+        ),
+        Mistake(
+            "one_hot_int_dtype",
+            "integers instead of floats",
+            "The targets feed float arithmetic (a loss, its gradient): build them with "
+            "np.zeros((len(y), n_classes)), which is float64, and do not cast to int.",
+            "np.eye(n_classes, dtype=int)[y]",
+        ),
+        Mistake(
             "one_hot_off_by_one",
             "class indices shifted by one",
             "Class k sets column k (0-based): Y[np.arange(len(y)), y] = 1, with no +1 or -1.",
@@ -460,7 +589,7 @@ one_hot = Function(
     ),
     # The top class is left out on purpose: a shifted index fails there in some versions and
     # not in others, and both are the same mistake.
-    diagnostic=((np.array([0, 2, 1]), 5), (np.array([2, 0, 2, 1]), 4)),
+    diagnostic=((np.array([0, 2, 1]), 5), (np.array([2, 0, 2, 1]), 4), (np.array([1]), 3)),
 )
 
 one_hot_shape = Property(
@@ -508,6 +637,8 @@ def kept_entries_scaled(out: object, x: np.ndarray, p: float, training: bool, rn
         return
     if np.allclose(got[kept], 1 / (1 - p)):
         mistake = "dropout_ignores_x"
+    elif np.allclose(got[kept], 1.0):
+        mistake = "dropout_returns_mask"
     else:
         by_scale = {1.0: "dropout_no_scaling", 1 - p: "dropout_scales_by_keep"}
         by_scale[1 / p] = "dropout_p_is_keep" if kept.mean() < 0.5 else "dropout_scales_by_p"
@@ -559,6 +690,29 @@ dropout = Function(
                 if not training:
                     return x
                 return (rng.random(x.shape) >= p) / (1 - p)
+            """,
+        ),
+        Mistake(
+            "dropout_returns_mask",
+            "the mask returned instead of the masked x",
+            "The mask only says which entries survive: return x * mask / (1 - p).",
+            """
+            def dropout(x, p, training, rng):
+                if not training:
+                    return x
+                return (rng.random(x.shape) >= p).astype(x.dtype)
+            """,
+        ),
+        Mistake(
+            "dropout_mask_from_normal",
+            "the mask drawn from a normal distribution",
+            "rng.standard_normal(x.shape) < p does not keep a fraction 1 - p; draw uniform "
+            "numbers, rng.random(x.shape) >= p, so each entry is dropped with probability p.",
+            """
+            def dropout(x, p, training, rng):
+                if not training:
+                    return x
+                return x * (rng.standard_normal(x.shape) >= p) / (1 - p)
             """,
         ),
         Mistake(
@@ -676,6 +830,19 @@ l2_grad = Function(
             "the penalty added instead of its gradient",
             "Add the gradient of the penalty, lam * w, not the penalty lam * w**2 itself.",
             "grad + lam * w**2",
+        ),
+        Mistake(
+            "l2_grad_penalty_gradient_only",
+            "only the penalty's gradient, doubled: 2 * lam * w",
+            "l2_grad returns the total gradient, grad + lam * w: keep the loss gradient, and "
+            "the 1/2 in the penalty cancels the 2.",
+            "2 * lam * w",
+        ),
+        Mistake(
+            "l2_grad_derivative_of_squares",
+            "the derivative of sum(w ** 2) alone: 2 * w",
+            "The regularised gradient is grad + lam * w: the loss gradient plus lam times w.",
+            "2 * w",
         ),
         Mistake(
             "l2_grad_two_lambda",

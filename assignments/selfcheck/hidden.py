@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from math import erf, sqrt
+
 import numpy as np
 
 from graders.checks.core import as_array
@@ -17,10 +19,18 @@ def drops_a_fraction_p(out: object, x: np.ndarray, p: float, training: bool, rng
     """In training, dropout zeroes a fraction p of the entries, for several p"""
     dropped = float(np.mean(as_array(out, "dropout") == 0))
     if abs(dropped - p) > 0.03:
-        flipped = abs(dropped - (1 - p)) <= 0.03
+        # What the known mistakes drop: 1 - p (p taken as the keep probability), or either
+        # side of a standard normal draw compared with p.
+        below = 0.5 * (1 + erf(p / sqrt(2)))  # P(N(0, 1) < p)
+        rates = {
+            1 - p: "dropout_p_is_keep",
+            below: "dropout_mask_from_normal",
+            1 - below: "dropout_mask_from_normal",
+        }
+        mistake = next((m for rate, m in rates.items() if abs(dropped - rate) <= 0.03), "")
         raise Fail(
             f"with p = {p}, dropout zeroed {dropped:.1%} of the entries; expected about {p:.0%}",
-            mistake="dropout_p_is_keep" if flipped else "",
+            mistake=mistake,
             counterexample=f"x = a (100, 200) array of values in [0.5, 2]; p = {p}; "
             "training = True",
         )

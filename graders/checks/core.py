@@ -97,7 +97,9 @@ def as_array(value: Any, what: str) -> np.ndarray:
         )
     array = np.asarray(value) if isinstance(value, (int, float)) else value
     if not isinstance(array, np.ndarray):
-        raise Fail(f"{what} returned a {type(value).__name__}, not a NumPy array")
+        kind = getattr(value, "type", "") or type(value).__name__  # a Handle names its type
+        raise Fail(f"{what} returned a {kind} object, not a NumPy array",
+                   hint="Return the array you built: check the `return` line.")  # fmt: skip
     return array
 
 
@@ -126,6 +128,17 @@ def bounds(tolerance: Tolerance, args: Sequence[Any]) -> tuple[float, float]:
     return tolerance.rtol, tolerance.atol
 
 
+def shape_clue(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    """What a wrong shape usually means, as a short aside ("" when nothing obvious)."""
+    if not got and expected:
+        return " (one number instead of an array: a sum or a mean, or the wrong value returned?)"
+    if len(got) == 2 and got == expected[::-1]:
+        return " (the transpose: rows and columns swapped?)"
+    if len(got) < len(expected) and set(got) <= set(expected):
+        return " (an axis of length 1 dropped, e.g. by np.squeeze or a missing keepdims?)"
+    return ""
+
+
 def expect_close(
     actual: Any,
     expected: Any,
@@ -140,7 +153,8 @@ def expect_close(
     array = as_array(actual, what)
     if array.shape != expected.shape:
         raise Fail(
-            f"{what} should have shape {expected.shape}; yours has shape {array.shape}",
+            f"{what} should have shape {expected.shape}; yours has shape {array.shape}"
+            f"{shape_clue(array.shape, expected.shape)}",
             counterexample=counterexample,
         )
     if array.dtype.kind not in "biuf":

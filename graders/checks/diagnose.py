@@ -68,12 +68,37 @@ def here(args: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def evidence(student: Any, truth: Any, wrong: Any) -> str:
-    """What one input says about one mistake."""
+    """What one input says about one mistake.
+
+    A mistake that gives the wrong shape is recognised by the shape alone (a gradient
+    reduced to one number is that mistake whatever the number). Otherwise arrays are
+    compared entry by entry, and only where the mistake gets it wrong: a
+    student with two mistakes that touch different entries (relu_backward returning the
+    mask, and a mask that is 1 at z == 0) still shows each on its own entries. An entry
+    the student got non-finite where the mistake is finite says nothing: an overflow is
+    a mistake of its own.
+    """
     if same(wrong, truth):
         return SILENT  # the mistake gives the right answer here: no symptom to see
-    if student is RAISED and wrong is not RAISED:
+    if wrong is RAISED:
+        return MATCH if student is RAISED else MISMATCH
+    if student is RAISED:
         return UNKNOWN  # the student's code raised for another reason
-    return MATCH if same(student, wrong) else MISMATCH
+    try:
+        got, bad, right = (np.asarray(v, dtype=np.float64) for v in (student, wrong, truth))
+    except (TypeError, ValueError):
+        return MATCH if same(student, wrong) else MISMATCH
+    if bad.shape != right.shape:  # a mistake of shape: the shape is its symptom
+        return MATCH if got.shape == bad.shape else MISMATCH
+    if got.shape != bad.shape:
+        return MISMATCH
+    with np.errstate(invalid="ignore"):
+        symptoms = ~np.isclose(bad, right, rtol=1e-5, atol=1e-7, equal_nan=True)
+        agrees = np.isclose(got, bad, rtol=1e-5, atol=1e-7, equal_nan=True)
+    overflowed = ~np.isfinite(got) & np.isfinite(bad)
+    if (symptoms & ~agrees & ~overflowed).any():
+        return MISMATCH
+    return MATCH if (symptoms & agrees).any() else UNKNOWN
 
 
 def shown(

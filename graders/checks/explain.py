@@ -8,10 +8,9 @@ and the sentence, which may use the pattern's groups and the shapes of the input
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -122,17 +121,27 @@ CAUSES = (
 )
 
 
-def shapes_of(args: Sequence[Any]) -> str:
-    """`(3,) and (2, 4)`: the inputs' shapes, for a sentence."""
-    return " and ".join(str(np.shape(a)) for a in args if isinstance(a, np.ndarray))
+ARRAY_ATTRIBUTE = re.compile(r"'numpy\.ndarray' object has no attribute '(\w+)'")
 
 
-def explain(kind: str, message: str, args: Sequence[Any] = ()) -> str:
+def misspelt(message: str) -> str:
+    """For an attribute a NumPy array does not have, the ones it has that look alike."""
+    found = ARRAY_ATTRIBUTE.search(message)
+    if found is None:
+        return ""
+    wanted = found.group(1)
+    close = difflib.get_close_matches(wanted, [a for a in dir(np.ndarray) if a[0] != "_"])
+    if not close:
+        return f"NumPy arrays have no attribute .{wanted}: check the NumPy documentation."
+    return f"NumPy arrays have no attribute .{wanted}; did you mean .{close[0]}?"
+
+
+def explain(kind: str, message: str) -> str:
     """The likely cause of an exception, in a sentence, or "" when we cannot tell."""
+    if kind == "AttributeError" and (typo := misspelt(message)):
+        return typo
     for cause in CAUSES:
         found = cause.matches(kind, message)
         if found is not None:
-            text = cause.text.format(*found.groups())
-            on = shapes_of(args)
-            return f"{text} (inputs of shape {on})" if on and "shape" not in text else text
+            return cause.text.format(*found.groups())
     return ""

@@ -48,7 +48,12 @@ def _question(result: QuestionResult, loaded: bool) -> list[Text]:
         points,
     )
     failure = result.first_failure if loaded else None  # the load error is said once, on top
-    return [head, *(_detail(failure) if failure else [])]
+    lines = [head, *(_detail(failure) if failure else [])]
+    shown = {failure.misconception_name, *failure.also_names} if failure else set()
+    others = [name for name in result.mistake_names if name not in shown]
+    if failure and others:  # every mistake recognised in the question is named somewhere
+        lines.append(Text(f"        other checks also recognised: {'; '.join(others)}", "cyan"))
+    return lines
 
 
 def render_terminal(report: Report) -> Group:

@@ -40,8 +40,12 @@ def test_correct_alternative_keeps_full_marks(make_submission, name, code):
 
 
 def test_every_misconception_in_the_spec_has_a_zoo_entry():
-    zoo_ids = {z[0] for z in ZOO}
-    missing = set(SPEC.misconceptions) - zoo_ids
+    """Each known mistake is shown by student-style code here or by real code (the real-world
+    zoo); `dlgrade validate` also proves each one with the contract's own wrong code."""
+    from tests.graders.realworld.snippets import SNIPPETS
+
+    shown = {z[0] for z in ZOO} | {s.mistake for s in SNIPPETS}
+    missing = set(SPEC.misconceptions) - shown
     # A few answer misconceptions share a question with a tested one; the rest must be tested.
     allowed = {"q7_chain_rule_guarantees_descent", "q8_lr_irrelevant", "q11_more_data"}
     assert missing <= allowed, sorted(missing - allowed)
