@@ -120,6 +120,14 @@ def authoring(commands: argparse._SubParsersAction) -> None:
         "--isolation", choices=("auto", "jail", "process"), default="auto", help="default: auto"
     )
     validate.add_argument("--data", help="folder with the MNIST files (projects that use it)")
+    mistakes = commands.add_parser(
+        "mistakes", help="after `dlgrade grade`: wrong functions many students share, unnamed"
+    )
+    mistakes.add_argument("-a", "--assignment", required=True)
+    mistakes.add_argument("--db", type=Path, default=Path("dlgrade.db"))
+    mistakes.add_argument(
+        "--at-least", type=int, default=2, help="smallest group to list (default 2 students)"
+    )
     template = commands.add_parser(
         "template", help="write the student's template (.py from the spec, and its .ipynb)"
     )
@@ -500,6 +508,27 @@ def validate_assignment(args: argparse.Namespace) -> int:
     return EXIT_FAIL if failed else EXIT_PASS
 
 
+def unnamed_mistakes(args: argparse.Namespace) -> int:
+    """`dlgrade mistakes`: the largest groups of equal wrong outputs no known mistake explains."""
+    from graders.batch.mistakes import unnamed
+
+    try:
+        spec, entries = gradebook_entries(args)
+    except UsageError as error:
+        return fail_usage(f"{error}")
+    found = unnamed(entries, at_least=max(args.at_least, 1))
+    if not found:
+        print(f"{spec.name}: every shared wrong function matches a known mistake")
+        return EXIT_PASS
+    for group in found:
+        print(group.sentence())
+    print(
+        f"\nName one in {spec.folder / 'contracts.py'} (a Mistake with the group's code), "
+        f"then `dlgrade grade ... --force` to regrade."
+    )
+    return EXIT_PASS
+
+
 def write_template(args: argparse.Namespace) -> int:
     """`dlgrade template`: the template script (when the spec holds its text) and notebook."""
     from graders.authoring import template_files
@@ -552,6 +581,7 @@ def main(argv: list[str] | None = None) -> int:
         "new": new_assignment,
         "validate": validate_assignment,
         "template": write_template,
+        "mistakes": unnamed_mistakes,
     }
     return commands[args.command](args)
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from graders.checks.core import Context
 from graders.checks.derive import Check, Env
-from graders.checks.diagnose import diagnose
+from graders.checks.diagnose import Diagnosis, diagnose
 from graders.checks.explain import explain
 from graders.contract import Fail
 from graders.sandbox import launch
@@ -45,7 +45,7 @@ class Run:
     sandbox: Sandbox
     mode: str
     env: Env
-    diagnoses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # function -> mistakes
+    diagnoses: dict[str, Diagnosis] = field(default_factory=dict)  # by function name
 
 
 def mistakes_of(run: Run, check: Check) -> tuple[str, ...]:
@@ -60,9 +60,9 @@ def mistakes_of(run: Run, check: Check) -> tuple[str, ...]:
         run.diagnoses[function.name] = (
             diagnose(lambda inputs: run.sandbox.map(function.name, inputs), function, truth)
             if truth is not None
-            else ()
+            else Diagnosis()
         )
-    return run.diagnoses[function.name]
+    return run.diagnoses[function.name].mistakes
 
 
 def run_check(run: Run, question: Question, check: Check) -> Verdict:
@@ -233,6 +233,7 @@ def grade(
     box = sandbox or Sandbox(submission.code, limits, launcher)
     questions: tuple[QuestionResult, ...] = ()
     texts: dict[str, str] = {}
+    signatures: dict[str, dict[str, Any]] = {}
     load_error = fault = ""
     context = context or Context()
     try:
@@ -244,6 +245,11 @@ def grade(
         run = Run(spec, box, mode, env)
         questions = grade_questions(run)
         texts = explanations(run)
+        signatures = {
+            name: {"signature": d.signature, "example": d.example, "mistakes": list(d.mistakes)}
+            for name, d in run.diagnoses.items()
+            if d.signature
+        }
     except LoadFailed as failed:
         load_error = failed.reason + (f"\n{failed.traceback}" if failed.traceback else "")
     except GraderFault as stop:
@@ -277,6 +283,7 @@ def grade(
         metrics=dict(context.metrics),
         load_error=load_error,
         fault=fault,
+        signatures=signatures,
     )
     return _finish(report, spec, time.perf_counter() - started)
 

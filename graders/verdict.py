@@ -174,6 +174,9 @@ class Report:
     metrics: dict[str, float] = field(default_factory=dict)  # e.g. accuracy and threshold
     load_error: str = ""  # the submission could not be read or loaded: shown once, at the top
     fault: str = ""  # a fault of the grader or the machine that stopped grading: not a grade
+    # By failing function: a fingerprint of its outputs on the diagnostic inputs, an example,
+    # and the known mistakes it shows (for grouping a class's unnamed mistakes).
+    signatures: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def score(self) -> float:

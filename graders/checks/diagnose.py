@@ -12,7 +12,9 @@ author writes from the most fundamental to the least.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -119,29 +121,74 @@ def shown(
     return tuple(found)
 
 
+@dataclass(frozen=True)
+class Diagnosis:
+    """What the diagnostic inputs say about one function of one submission."""
+
+    mistakes: tuple[str, ...] = ()  # known mistakes it shows, most fundamental first
+    signature: str = ""  # a fingerprint of its outcomes: equal for equal wrong code
+    example: str = ""  # the first diagnostic input it gets wrong, and what it returns
+
+
+def signature_of(outcomes: Sequence[Any]) -> str:
+    """A fingerprint of a function's outcomes on the diagnostic inputs (rounded, so code that
+    computes the same thing in another order lands in the same group)."""
+    digest = hashlib.sha256()
+    for outcome in outcomes:
+        try:
+            value = np.round(np.asarray(outcome, dtype=np.float64), 4) + 0.0  # no -0.0
+            digest.update(f"{value.shape}".encode() + value.tobytes())
+        except (TypeError, ValueError):
+            digest.update(b"raised" if outcome is RAISED else type(outcome).__name__.encode())
+    return digest.hexdigest()[:16]
+
+
+def example_of(function: Function, student: Sequence[Any], truth: Sequence[Any]) -> str:
+    """`on z = [...] it returns [...] instead of [...]`, for the first input it gets wrong."""
+    for args, got, right in zip(function.diagnostic, student, truth, strict=True):
+        if not same(got, right):
+            inputs = "; ".join(
+                f"{n} = {show_value(a)}" for n, a in zip(function.params, args, strict=True)
+            )
+            returned = "it raises" if got is RAISED else f"it returns {show_value(got)}"
+            expected = "an error" if right is RAISED else show_value(right)
+            return f"on {inputs} {returned} instead of {expected}"
+    return ""
+
+
+def show_value(value: Any) -> str:
+    """A short rendering of an input or an outcome."""
+    if isinstance(value, np.ndarray):
+        return np.array2string(value, precision=4, threshold=24, separator=", ").replace("\n", "")
+    return f"{value:.6g}" if isinstance(value, float) else repr(value)
+
+
 def diagnose(
     call_all: Callable[[Sequence[tuple[Any, ...]]], list[Any]],
     function: Function,
     truth: Callable[..., Any] | Sequence[Any],
-) -> tuple[str, ...]:
-    """The known mistakes `function` shows in the student's code, most fundamental first.
+) -> Diagnosis:
+    """The known mistakes `function` shows in the student's code, most fundamental first,
+    and a fingerprint of its outcomes for grouping the ones nobody has named yet.
 
     `call_all(inputs)` runs the student's function on each diagnostic input (see
     Student.map); `truth` is the reference function, or its stored outcomes on the
     diagnostic inputs (a student kit carries those, not the reference).
     """
     inputs = function.diagnostic
-    if not inputs or not function.wrong:
-        return ()
+    if not inputs:
+        return Diagnosis()
     try:
         replies = call_all(inputs)
     except SandboxStop:
-        return ()  # it hung or crashed on a diagnostic input: nothing to compare
+        return Diagnosis()  # it hung or crashed on a diagnostic input: nothing to compare
     student = [RAISED if isinstance(r, StudentError) else r for r in replies]
-    if all(s is RAISED for s in student):
-        return ()  # raising on everything says nothing about which mistake it is
     expected = truth if not callable(truth) else [outcome_of(truth, args) for args in inputs]
-    return shown(function.wrong, inputs, student, expected)
+    found = ()
+    if function.wrong and not all(s is RAISED for s in student):
+        # raising on everything says nothing about which mistake it is
+        found = shown(function.wrong, inputs, student, expected)
+    return Diagnosis(found, signature_of(student), example_of(function, student, expected))
 
 
 TRUTH_FILE = "diagnostic.bin"
