@@ -40,11 +40,13 @@ def reference_folder(destination: Path, override: str = "") -> Path:
     return destination
 
 
-def grade_path(path: Path, mode: str = "instructor", launcher=None, **limits: float) -> Report:
+def grade_path(
+    path: Path, mode: str = "instructor", launcher=None, spec=None, **limits: float
+) -> Report:
     """Grade a submission through the library API, as `dlgrade check` does."""
     from graders.sandbox.runner import Limits
 
-    spec = load_spec("selfcheck")
+    spec = spec or load_spec("selfcheck")
     merged = {**spec.limits, **limits}
     submission = load_submission(path, spec.entry)
     return grade(submission, spec, mode=mode, limits=Limits(**merged), launcher=launcher)
