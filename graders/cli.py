@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-BUILD_TARGETS = ("gradescope", "student-kit", "otter")
+BUILD_TARGETS = ("gradescope", "student-kit", "otter", "classroom")
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from graders.render.plain import failure_text
-from graders.spec import load_spec
+from graders.spec import Question, load_spec
 
 SUBMISSION_VARIABLE = "DLGRADE_SUBMISSION"
 
@@ -32,10 +32,12 @@ def question_params(assignment: str) -> list[Any]:
     """One pytest parameter per question, with a readable id such as `q3-softmax`."""
     import pytest
 
-    spec = load_spec(assignment)
-    return [
-        pytest.param(q.id, id=f"{q.id}-{q.names[0]}" if q.names else q.id) for q in spec.questions
-    ]
+    return [pytest.param(q.id, id=question_label(q)) for q in load_spec(assignment).questions]
+
+
+def question_label(question: Question) -> str:
+    """The id of a question's pytest test, such as `q3-softmax` (what `-k` selects)."""
+    return f"{question.id}-{question.names[0]}" if question.names else question.id
 
 
 def grade_public(assignment: str, folder: Path) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from graders.cli import main, parser
+from graders.platforms import classroom
 from graders.platforms.student_kit import build
 from graders.spec import load_spec
 from tests.conftest import ROOT, TEMPLATE
@@ -41,7 +42,12 @@ def test_classroom_example_has_one_step_per_question_with_its_points(tmp_path: P
     steps = workflow["jobs"]["autograding"]["steps"]
     graders = [s for s in steps if "command-grader" in s.get("uses", "")]
     assert [s["id"] for s in graders] == [q.id for q in spec.questions]
-    assert sum(s["with"]["max-score"] for s in graders) == sum(q.points for q in spec.questions)
+    # Answers judged only by hidden checks are worth nothing in Classroom: it runs the kit.
+    checkable = sum(q.points for q in spec.questions if not q.answers)
+    assert sum(s["with"]["max-score"] for s in graders) == checkable
+    assert all(s["with"]["max-score"] == 0 for s in graders if "graded at submission" in s["name"])
+    # The example is what `dlgrade build classroom` writes.
+    assert (EXAMPLES / "classroom-selfcheck.yml").read_text() == classroom.workflow(spec)
     reporter = steps[-1]
     assert reporter["with"]["runners"].split(",") == [q.id for q in spec.questions]
     assert set(reporter["env"]) == {f"{q.id.upper()}_RESULTS" for q in spec.questions}
