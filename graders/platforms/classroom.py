@@ -56,8 +56,9 @@ def workflow(spec: Spec) -> str:
     ids = [q.id for q in spec.questions]
     head = f"""# GitHub Classroom autograding for "{spec.title}",
 # written by `dlgrade build classroom`. Each step runs one question's public checks
-# through the student kit's pytest file. Questions answered with a letter or a number are worth 0 here: only the hidden checks
-# judge them, when the work is graded with `dlgrade grade` or on Gradescope.
+# through the student kit's pytest file. Questions answered with a letter or a number
+# are worth 0 here: only the hidden checks judge them, when the work is graded with
+# `dlgrade grade` or on Gradescope.
 name: Autograding
 on:
   - push
