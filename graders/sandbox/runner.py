@@ -105,6 +105,12 @@ class Progress:
     steps: list[tuple[int, float]] = field(default_factory=list)
 
 
+def _error_of(reply: dict) -> dict:
+    """The description of an exception in a reply: a dict, or an empty one for anything else."""
+    error = reply.get("error")
+    return error if isinstance(error, dict) else {}
+
+
 def _untag(data: dict) -> Any:
     if set(data) == {"handle", "type"} and isinstance(data["handle"], int):
         return Handle(data["handle"], str(data["type"])[:100])
@@ -294,7 +300,7 @@ class Sandbox:
             raise MissingName(name, f"your submission does not define {name}")
         if "bad" in reply:
             raise BadReply(name, f"{name} returned a value that is not accepted: {reply['bad']}")
-        error = reply.get("error") or {}
+        error = _error_of(reply)
         raise StudentError(
             name,
             str(error.get("type", "Exception"))[:100],
@@ -334,7 +340,7 @@ class Sandbox:
             raise self.load_failure from None
         if reply.get("op") != "loaded" or not reply.get("ok"):
             self._kill()
-            error = reply.get("error") or {}
+            error = _error_of(reply)
             kind = str(error.get("type", "Exception"))[:100]
             self.load_failure = LoadFailed(
                 "load",
