@@ -104,7 +104,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def fail_usage(message: str) -> int:
-    print(f"dlgrade: {message}", file=sys.stderr)
+    """Say on one line why nothing could be graded (the message may name a student's files)."""
+    from graders.render.inert import display_text
+
+    print(f"dlgrade: {display_text(message, multiline=False)}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -186,8 +189,7 @@ def check(args: argparse.Namespace) -> int:
 
         print_report(report)
     if not report.graded:
-        print(f"dlgrade: not graded, a fault of ours: {report.errors[0]}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail_usage(f"not graded, a fault of ours: {report.errors[0]}")
     # In student mode the points only the hidden checks can judge are not held against you.
     reachable = report.score + report.pending_points >= report.pass_mark
     return EXIT_PASS if report.passed or (report.mode == "student" and reachable) else EXIT_FAIL
@@ -268,6 +270,7 @@ def grade_class(args: argparse.Namespace) -> int:
     from graders.batch.discover import RosterError, read_roster
     from graders.batch.gradebook import Gradebook
     from graders.batch.run import run_batch
+    from graders.render.inert import display_text
     from graders.sandbox.jail import JailLauncher, JailUnavailable
     from graders.spec import SpecError, load_spec
 
@@ -336,7 +339,8 @@ def grade_class(args: argparse.Namespace) -> int:
         f"Gradebook: {args.db}"
     )
     for failure in summary.failed_to_grade:
-        print(f"not graded (dlgrade error, will retry on the next run): {failure}", file=sys.stderr)
+        shown = display_text(failure, multiline=False)
+        print(f"not graded (dlgrade error, will retry on the next run): {shown}", file=sys.stderr)
     return EXIT_FAIL if summary.failed_to_grade else EXIT_PASS
 
 

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from graders.render.inert import display_text
 from graders.render.plain import failure_text
 from graders.spec import load_spec
 
@@ -62,5 +63,6 @@ def question_failure(report: dict[str, Any], question_id: str) -> str:
     if not failed:
         return ""
     texts = [failure_text(check) for check in failed]
-    texts.append(f"(graded {report['submission']}; hidden checks also run when you submit)")
+    graded = display_text(report["submission"], multiline=False)
+    texts.append(f"(graded {graded}; hidden checks also run when you submit)")
     return "\n\n".join(texts)
