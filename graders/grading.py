@@ -274,6 +274,8 @@ def grade(
         texts = explanations(run)
     except LoadFailed as failed:
         load_error = failed.reason + (f"\n{failed.traceback}" if failed.traceback else "")
+    except SubmissionError as refused:  # its folder changed into something the jail refuses
+        load_error = f"{refused}"
     except GraderFault as stop:
         fault = stop.reason
     except Exception as bug:  # a fault of ours must never cost the student a grade

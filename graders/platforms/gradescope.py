@@ -16,9 +16,10 @@ import os
 import sys
 import time
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from graders.files import file_names
 from graders.platforms import BuildError
 from graders.spec import Spec
 from graders.submission import SubmissionError
@@ -103,27 +104,27 @@ def find_submission(folder: Path, entry: str) -> Path:
     """What to grade in the upload: the folder holding `<entry>.py`/`.ipynb`, or the only file.
 
     Students upload files under any name, sometimes inside a folder: a file named for the
-    entry wins (its folder is graded, so helper modules beside it import), else the only
-    .py or .ipynb there is; anything else is ambiguous and says so.
+    entry wins (its folder is graded, so helper modules beside it import, and `find_entry`
+    picks the file there), else the only .py or .ipynb there is; anything else is ambiguous
+    and says so. The upload is walked without following a link (refused, in words).
     """
     files = sorted(
-        path
-        for path in folder.rglob("*")
-        if path.suffix in (".py", ".ipynb")
-        and path.is_file()
-        and not any(part.startswith((".", "__")) for part in path.relative_to(folder).parts)
+        PurePosixPath(name)
+        for name in file_names(folder)
+        if PurePosixPath(name).suffix in (".py", ".ipynb")
+        and not any(part.startswith((".", "__")) for part in PurePosixPath(name).parts)
     )
     named = sorted((p for p in files if p.stem == entry), key=lambda p: len(p.parts))
     if named:
-        return named[0].parent
+        return folder / named[0].parent
     if len(files) == 1:
-        return files[0]
+        return folder / files[0]
     if not files:
         raise SubmissionError(
             f"no .py or .ipynb file was uploaded; submit {entry}.py or {entry}.ipynb",
             kind="missing",
         )
-    listed = ", ".join(str(p.relative_to(folder)) for p in files[:10])
+    listed = ", ".join(str(p) for p in files[:10])
     raise SubmissionError(
         f"several files could be your work ({listed}); name yours {entry}.py or {entry}.ipynb "
         "and submit again",

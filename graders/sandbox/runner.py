@@ -32,6 +32,7 @@ from graders.sandbox.errors import (
     StudentError,
 )
 from graders.sandbox.wire import WireError, decode, encode, frame, split_frame
+from graders.source import Chunk
 
 HERE = Path(__file__).parent
 PROGRESS_LIMIT = 100_000  # progress events kept for the loss curve; later ones only count
@@ -52,14 +53,6 @@ class Limits:
     reply_mb: int = 256
     reply_elements: int = 20_000_000
     threads: int = 1  # BLAS threads: one keeps small calls fast and batches fair
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """One piece of submitted source: a .py file, or one notebook cell."""
-
-    name: str  # the name tracebacks show: "selfcheck.py", "selfcheck.ipynb, cell 4"
-    source: str
 
 
 @dataclass(frozen=True)

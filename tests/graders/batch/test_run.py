@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -19,7 +18,7 @@ from graders.batch.entry import DUPLICATE, GRADED, INVALID, MISSING
 from graders.batch.gradebook import Gradebook
 from graders.batch.run import run_batch
 from graders.sandbox.jail import JailLauncher, JailUnavailable
-from tests.conftest import TEMPLATE, reference_folder
+from tests.conftest import TEMPLATE, notebook, reference_folder
 
 
 def isolation() -> str:
@@ -30,11 +29,6 @@ def isolation() -> str:
             raise
         return "process"
     return "jail"
-
-
-def notebook(source: str) -> str:
-    cell = {"cell_type": "code", "metadata": {}, "source": source, "outputs": []}
-    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]})
 
 
 def make_class(root: Path) -> Path:
@@ -48,7 +42,7 @@ def make_class(root: Path) -> Path:
     for module in (root.parent / "nb").glob("*.py"):
         if module.name != "selfcheck.py":
             shutil.copy(module, root / "dora" / module.name)
-    (root / "dora" / "selfcheck.ipynb").write_text(notebook(source))
+    (root / "dora" / "selfcheck.ipynb").write_text(notebook([("code", source)]))
     (root / "empty").mkdir()  # an empty submission folder
     (root / "notes.txt").write_text("not python")  # not Python or a notebook
     (root / "blob.py").write_bytes(bytes(range(256)) * 4)  # binary
@@ -56,7 +50,7 @@ def make_class(root: Path) -> Path:
         file.truncate(100 << 20)
     (root / "broken.ipynb").write_text("{ not json")  # a notebook that is not JSON
     (root / "twin.py").write_text("Q1_ANSWER = 2\n")  # two submissions, one student
-    (root / "twin.ipynb").write_text(notebook("Q1_ANSWER = 2\n"))
+    (root / "twin.ipynb").write_text(notebook([("code", "Q1_ANSWER = 2\n")]))
     (root / ".DS_Store").write_text("ignored")
     return root
 
@@ -104,7 +98,7 @@ def test_honest_and_wrong_submissions_are_scored(graded_class):
         ("empty", INVALID, "found no .py or .ipynb file"),
         ("notes", INVALID, "not a Python file"),
         ("blob", INVALID, "binary file"),
-        ("huge", INVALID, "100 MiB"),
+        ("huge", INVALID, "huge.py holds over 5 MiB"),
         ("broken", INVALID, "invalid JSON"),
         ("twin", DUPLICATE, "2 submissions claim this student"),
         ("zed", MISSING, "no submission was found"),
