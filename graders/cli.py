@@ -144,15 +144,23 @@ def check(args: argparse.Namespace) -> int:
 
     try:
         spec = load_spec(args.assignment)
-        submission = load_submission(args.path, spec.entry)
     except SpecError as error:
         return fail_usage(f"{error}")
+    try:
+        submission = load_submission(args.path, spec.entry)
     except SubmissionError as error:
         if args.format != "text" and error.kind != "missing":
             from graders.grading import unloadable
 
             print(render_machine(unloadable(args.path, spec, error), args.format))
         return fail_usage(f"{error}")
+    except Exception as error:  # a fault of ours while reading it: a report, never a crash
+        from graders.grading import faulted
+
+        fault = f"dlgrade could not read the submission ({type(error).__name__}: {error})"
+        if args.format != "text":
+            print(render_machine(faulted(args.path, spec, fault), args.format))
+        return fail_usage(f"not graded, a fault of ours: {fault}")
     if spec.training.get("data") == "mnist":
         from graders.data.mnist import DataError, find_mnist
 
@@ -173,9 +181,9 @@ def check(args: argparse.Namespace) -> int:
     budget = args.budget or float(spec.training.get("seconds", 0))
     show = bool(spec.training) and args.format == "text" and sys.stdout.isatty()
     with training_progress(budget, show) as on_progress:
-        # Start the child first: its NumPy import overlaps with ours of hypothesis and rich.
+        # grade() starts the child first, so its NumPy import overlaps with our imports of
+        # the checks, and turns whatever goes wrong, even in starting it, into the report.
         sandbox = Sandbox(submission.code, Limits(**spec.limits), launcher, on_progress)
-        sandbox.start()
         mode = "student" if args.student or spec.student_kit else "instructor"
         report = grade(
             submission, spec, mode=mode, sandbox=sandbox, notes=(fallback,), context=context

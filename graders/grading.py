@@ -354,6 +354,22 @@ def not_graded(
     return tuple(questions)
 
 
+def faulted(path: Path, spec: Spec, fault: str, mode: str = "instructor") -> Report:
+    """A complete report that is no grade: a fault of ours stopped it before anything ran."""
+    questions = not_graded(spec, mode, Status.ERROR, Cause.GRADER, f"not graded: {fault}")
+    report = Report(
+        assignment=spec.name,
+        title=spec.title,
+        submission=str(path),
+        isolation="none",
+        questions=questions,
+        pass_mark=spec.pass_mark,
+        mode=mode,
+        fault=fault,
+    )
+    return _finish(report, spec, 0.0)
+
+
 def unloadable(path: Path, spec: Spec, error: SubmissionError, mode: str = "instructor") -> Report:
     """A complete report for a submission that could not even be read: nothing of it ran."""
     report = Report(

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from graders.batch.entry import DUPLICATE, GRADED, INVALID, MISSING, Entry
+from graders.batch.entry import DUPLICATE, ERROR, GRADED, INVALID, MISSING, Entry
 from graders.render.inert import json_safe, utf8_text
 
 SCHEMA = """
@@ -183,4 +183,4 @@ class Gradebook:
         return [a for (a,) in self.db.execute("SELECT DISTINCT assignment FROM current")]
 
 
-__all__ = ["DUPLICATE", "GRADED", "INVALID", "MISSING", "Gradebook"]
+__all__ = ["DUPLICATE", "ERROR", "GRADED", "INVALID", "MISSING", "Gradebook"]
