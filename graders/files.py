@@ -67,7 +67,6 @@ class Tree:
     below it but the skipped ones.
     """
 
-    path: Path
     folder: bool
     files: tuple[tuple[str, bytes], ...]
 
@@ -85,11 +84,14 @@ def listing(path: Path) -> tuple[tuple[str, bool], ...]:
     that whoever picks one by name refuses it in words."""
     fd = _open_folder(path)
     try:
-        return tuple(
-            (name, stat.S_ISDIR(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode))
-            for name in sorted(os.listdir(fd))
-            if name not in SKIPPED
-        )
+        found = []
+        for name in sorted(set(os.listdir(fd)) - SKIPPED):
+            try:
+                mode = os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode
+            except FileNotFoundError:  # removed since the folder was listed
+                continue
+            found.append((name, stat.S_ISDIR(mode)))
+        return tuple(found)
     finally:
         os.close(fd)
 
@@ -119,7 +121,7 @@ def read_tree(path: Path, limit: int = FOLDER_LIMIT) -> Tree:
     fd, folder = _open_submission(path)
     try:
         if not folder:
-            return Tree(path, False, ((path.name, _file_bytes(fd, path.name, limit)),))
+            return Tree(False, ((path.name, _file_bytes(fd, path.name, limit)),))
         files, total = [], 0
         for relative, folder_fd, name in _counted(_walk(fd, "", 0), path):
             file_fd = _open(name, folder_fd, relative, folder=False)
@@ -134,7 +136,7 @@ def read_tree(path: Path, limit: int = FOLDER_LIMIT) -> Tree:
                     "your code (and the small files it reads)"
                 )
             files.append((relative, data))
-        return Tree(path, True, tuple(files))
+        return Tree(True, tuple(files))
     finally:
         os.close(fd)
 

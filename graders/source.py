@@ -70,7 +70,8 @@ def prepare(
     """
     request = {"name": name, "source": source, "cells": cells}
     root = Path(__file__).resolve().parent.parent
-    program = f"import sys; sys.path[:0] = [{str(root)!r}]; from graders.source import main; main()"
+    # The grader's own folder goes last on the path: nothing there may shadow the stdlib.
+    program = f"import sys; sys.path.append({str(root)!r}); from graders.source import main; main()"
     try:
         done = subprocess.run(
             [sys.executable, "-I", "-S", "-c", program],
