@@ -138,7 +138,10 @@ def authoring(commands: argparse._SubParsersAction) -> None:
 
 
 def fail_usage(message: str) -> int:
-    print(f"dlgrade: {message}", file=sys.stderr)
+    """Say on one line why nothing could be graded (the message may name a student's files)."""
+    from graders.render.inert import display_text
+
+    print(f"dlgrade: {display_text(message, multiline=False)}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -175,15 +178,23 @@ def check(args: argparse.Namespace) -> int:
 
     try:
         spec = load_spec(args.assignment)
-        submission = load_submission(args.path, spec.entry)
     except SpecError as error:
         return fail_usage(f"{error}")
+    try:
+        submission = load_submission(args.path, spec.entry)
     except SubmissionError as error:
         if args.format != "text" and error.kind != "missing":
             from graders.grading import unloadable
 
             print(render_machine(unloadable(args.path, spec, error), args.format))
         return fail_usage(f"{error}")
+    except Exception as error:  # a fault of ours while reading it: a report, never a crash
+        from graders.grading import faulted
+
+        fault = f"dlgrade could not read the submission ({type(error).__name__}: {error})"
+        if args.format != "text":
+            print(render_machine(faulted(args.path, spec, fault), args.format))
+        return fail_usage(f"not graded, a fault of ours: {fault}")
     if spec.training.get("data") == "mnist":
         from graders.data.mnist import DataError, find_mnist
 
@@ -204,9 +215,9 @@ def check(args: argparse.Namespace) -> int:
     budget = args.budget or float(spec.training.get("seconds", 0))
     show = bool(spec.training) and args.format == "text" and sys.stdout.isatty()
     with training_progress(budget, show) as on_progress:
-        # Start the child first: its NumPy import overlaps with ours of hypothesis and rich.
+        # grade() starts the child first, so its NumPy import overlaps with our imports of
+        # the checks, and turns whatever goes wrong, even in starting it, into the report.
         sandbox = Sandbox(submission.code, Limits(**spec.limits), launcher, on_progress)
-        sandbox.start()
         mode = "student" if args.student or spec.student_kit else "instructor"
         report = grade(
             submission, spec, mode=mode, sandbox=sandbox, notes=(fallback,), context=context
@@ -220,8 +231,7 @@ def check(args: argparse.Namespace) -> int:
 
         print_report(report)
     if not report.graded:
-        print(f"dlgrade: not graded, a fault of ours: {report.errors[0]}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail_usage(f"not graded, a fault of ours: {report.errors[0]}")
     # In student mode the points only the hidden checks can judge are not held against you.
     reachable = report.score + report.pending_points >= report.pass_mark
     return EXIT_PASS if report.passed or (report.mode == "student" and reachable) else EXIT_FAIL
@@ -302,6 +312,7 @@ def grade_class(args: argparse.Namespace) -> int:
     from graders.batch.discover import RosterError, read_roster
     from graders.batch.gradebook import Gradebook
     from graders.batch.run import run_batch
+    from graders.render.inert import display_text
     from graders.sandbox.jail import JailLauncher, JailUnavailable
     from graders.spec import SpecError, load_spec
 
@@ -370,7 +381,8 @@ def grade_class(args: argparse.Namespace) -> int:
         f"Gradebook: {args.db}"
     )
     for failure in summary.failed_to_grade:
-        print(f"not graded (dlgrade error, will retry on the next run): {failure}", file=sys.stderr)
+        shown = display_text(failure, multiline=False)
+        print(f"not graded (dlgrade error, will retry on the next run): {shown}", file=sys.stderr)
     return EXIT_FAIL if summary.failed_to_grade else EXIT_PASS
 
 

@@ -252,6 +252,8 @@ def grade(
         }
     except LoadFailed as failed:
         load_error = failed.reason + (f"\n{failed.traceback}" if failed.traceback else "")
+    except SubmissionError as refused:  # its folder changed into something the jail refuses
+        load_error = f"{refused}"
     except GraderFault as stop:
         fault = stop.reason
     except Exception as bug:  # a fault of ours must never cost the student a grade
@@ -320,6 +322,22 @@ def not_graded(
             )
         )
     return tuple(questions)
+
+
+def faulted(path: Path, spec: Spec, fault: str, mode: str = "instructor") -> Report:
+    """A complete report that is no grade: a fault of ours stopped it before anything ran."""
+    questions = not_graded(spec, mode, Status.ERROR, Cause.GRADER, f"not graded: {fault}")
+    report = Report(
+        assignment=spec.name,
+        title=spec.title,
+        submission=str(path),
+        isolation="none",
+        questions=questions,
+        pass_mark=spec.pass_mark,
+        mode=mode,
+        fault=fault,
+    )
+    return _finish(report, spec, 0.0)
 
 
 def unloadable(path: Path, spec: Spec, error: SubmissionError, mode: str = "instructor") -> Report:

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from graders.render.inert import display_text
 from graders.render.plain import failure_text
 from graders.spec import Question, load_spec
 
@@ -17,15 +18,15 @@ SUBMISSION_VARIABLE = "DLGRADE_SUBMISSION"
 
 
 def submission_in(folder: Path, entry: str) -> Path:
-    """The file to grade: $DLGRADE_SUBMISSION, else the newer of `<entry>.py` and `.ipynb`."""
+    """The file to grade: $DLGRADE_SUBMISSION, else `<entry>.py` or `<entry>.ipynb` in the kit
+    by the rule `dlgrade check` follows (SubmissionError when both are there)."""
     chosen = os.environ.get(SUBMISSION_VARIABLE)
     if chosen:
         return Path(chosen)
-    candidates = [folder / f"{entry}{suffix}" for suffix in (".py", ".ipynb")]
-    present = [path for path in candidates if path.is_file()]
-    if not present:
-        return candidates[0]  # grading it reports plainly that it is missing
-    return max(present, key=lambda path: path.stat().st_mtime_ns)
+    from graders.submission import find_entry
+
+    # Only the named files: the kit's folder also holds its own test file.
+    return find_entry(folder, entry, named_only=True)
 
 
 def question_params(assignment: str) -> list[Any]:
@@ -47,8 +48,9 @@ def grade_public(assignment: str, folder: Path) -> dict[str, Any]:
     from graders.submission import SubmissionError, load_submission
 
     spec = load_spec(assignment)
-    path = submission_in(folder, spec.entry)
+    path = folder
     try:
+        path = submission_in(folder, spec.entry)
         submission = load_submission(path, spec.entry)
     except SubmissionError as error:
         return unloadable(path, spec, error, mode="student").to_dict()
@@ -64,7 +66,8 @@ def question_failure(report: dict[str, Any], question_id: str) -> str:
     if not failed:
         return ""
     texts = [failure_text(check) for check in failed]
-    texts.append(f"(graded {report['submission']}; hidden checks also run when you submit)")
+    graded = display_text(report["submission"], multiline=False)
+    texts.append(f"(graded {graded}; hidden checks also run when you submit)")
     return "\n\n".join(texts)
 
 

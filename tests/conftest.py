@@ -40,6 +40,15 @@ def reference_folder(destination: Path, override: str = "") -> Path:
     return destination
 
 
+def notebook(cells: list[tuple[str, str]]) -> str:
+    """A valid Jupyter notebook (nbformat 4) with the given (kind, source) cells, as text."""
+    import nbformat
+
+    make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell}
+    document = nbformat.v4.new_notebook(cells=[make[kind](source) for kind, source in cells])
+    return nbformat.writes(document)
+
+
 def grade_path(
     path: Path, mode: str = "instructor", launcher=None, spec=None, **limits: float
 ) -> Report:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from graders.batch.entry import DUPLICATE, GRADED, INVALID, MISSING, STATUSES, Entry
+from graders.batch.entry import DUPLICATE, ERROR, GRADED, INVALID, MISSING, STATUSES, Entry
 from graders.render.html import STYLE, _e, _number, page
 from graders.render.plots import _figure, _png
 from graders.spec import Spec
@@ -24,7 +24,7 @@ SLOWEST = 10  # submissions listed by grading time
 MOST_PASSED = 0.5  # a failed question "most of the class passed" has a pass rate above this
 MAX_DISCRETE_SCORE = 60  # integral scores up to this get one histogram bar per score
 BINS = 20  # histogram bars otherwise
-PROBLEMS = (INVALID, MISSING, DUPLICATE)
+PROBLEMS = (ERROR, INVALID, MISSING, DUPLICATE)
 
 CLASS_STYLE = f"""{STYLE}
 main {{ max-width: 64rem; }}
@@ -38,7 +38,7 @@ main {{ max-width: 64rem; }}
 td.id {{ font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
          overflow-wrap: anywhere; }}
 .status {{ font-weight: 600; }}
-.status-invalid, .status-duplicate {{ color: var(--bad); }}
+.status-invalid, .status-duplicate, .status-error {{ color: var(--bad); }}
 .status-missing {{ color: var(--muted); }}
 .status-graded {{ color: var(--ok); }}
 """
@@ -504,7 +504,8 @@ def _problems_section(summary: dict[str, Any]) -> list[str]:
                 rows,
             )
         ]
-    return _section("problems", f"Invalid, missing and duplicate ({len(rows)})", body)
+    heading = f"Not graded: errors, invalid, missing and duplicate ({len(rows)})"
+    return _section("problems", heading, body)
 
 
 def class_report_html(entries: Sequence[Entry], spec: Spec, title: str | None = None) -> str:

@@ -1,18 +1,20 @@
 """Find a class's submissions: one file or folder per student, matched to a roster.
 
-Nothing here reads a submission as code: it only names, hashes and sorts them.
+Nothing here reads a submission as code: it only names, hashes and sorts them, reading
+through `graders.files` (no link followed, sizes capped) exactly what the jail would get.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from graders.batch.entry import DUPLICATE, GRADED, MISSING
+from graders.files import SubmissionError, listing, read_tree
 
-IGNORED = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", "Thumbs.db"}
 ROSTER_ID_COLUMNS = ("student", "student_id", "id", "login", "username")
 
 
@@ -32,18 +34,19 @@ class Candidate:
 
 
 def content_hash(path: Path) -> str:
-    """SHA-256 of a file's bytes, or of a folder's (relative path, file hash) pairs."""
+    """SHA-256 of a file's bytes, or of a folder's (relative path, file hash) pairs: exactly
+    the files the jail receives. A submission that cannot be read hashes why (a link, a
+    file too big), so it is graded again only once that changes."""
+    try:
+        tree = read_tree(path)
+    except SubmissionError as refused:
+        return hashlib.sha256(f"refused\0{refused}".encode("utf-8", "surrogatepass")).hexdigest()
+    if not tree.folder:
+        return hashlib.sha256(tree.files[0][1]).hexdigest()
     digest = hashlib.sha256()
-    if path.is_file():
-        with path.open("rb") as file:
-            for block in iter(lambda: file.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
-    for item in sorted(p for p in path.rglob("*") if p.is_file()):
-        relative = item.relative_to(path)
-        if IGNORED & set(relative.parts):
-            continue
-        digest.update(f"{relative.as_posix()}\0{content_hash(item)}\n".encode())
+    for relative, data in tree.files:
+        digest.update(os.fsencode(relative) + b"\0" + hashlib.sha256(data).hexdigest().encode())
+        digest.update(b"\n")
     return digest.hexdigest()
 
 
@@ -72,23 +75,31 @@ def read_roster(path: Path) -> dict[str, str]:
     return roster
 
 
-def student_of(path: Path) -> str:
-    """The student id a submission's name gives: alice.py, alice.ipynb and alice/ are alice."""
-    return path.stem if path.is_file() else path.name
+def student_of(name: str, folder: bool) -> str:
+    """The student id a submission's name gives: alice.py, alice.ipynb and alice/ are alice.
+
+    A name that is not UTF-8 keeps its bytes as \\x escapes, so two students never merge.
+    """
+    stem = name if folder else Path(name).stem or name
+    return os.fsencode(stem).decode("utf-8", "backslashreplace")
 
 
 def discover(folder: Path, roster: dict[str, str] | None = None) -> list[Candidate]:
-    """Every student to report on: submitted, missing from the roster, or claimed twice."""
+    """Every student to report on: submitted, missing from the roster, or claimed twice.
+
+    The folder of submissions is the instructor's (it may be reached through a link); what
+    is in it is the students', and nothing there is followed.
+    """
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} is not a folder of submissions")
     claims: dict[str, list[Path]] = {}
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.name in IGNORED:
+    for entry, is_folder in listing(folder.resolve()):
+        if entry.startswith("."):
             continue
-        name = student_of(path)
+        name = student_of(entry, is_folder)
         if roster is not None:
-            name = roster.get(path.name, roster.get(name, name))
-        claims.setdefault(name, []).append(path)
+            name = roster.get(entry, roster.get(name, name))
+        claims.setdefault(name, []).append(folder / entry)
     candidates = []
     for student, paths in sorted(claims.items()):
         if len(paths) > 1:

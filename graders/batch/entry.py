@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-GRADED, MISSING, INVALID, DUPLICATE = "graded", "missing", "invalid", "duplicate"
-STATUSES = (GRADED, MISSING, INVALID, DUPLICATE)
+GRADED, MISSING, INVALID, DUPLICATE, ERROR = "graded", "missing", "invalid", "duplicate", "error"
+STATUSES = (GRADED, MISSING, INVALID, DUPLICATE, ERROR)
 
 
 @dataclass(frozen=True)
@@ -15,8 +15,10 @@ class Entry:
 
     `status` is "graded" (report holds the Report.to_dict() of the grading), "invalid"
     (the submission could not be read: report holds a complete report with every check
-    failed and `detail` says why), "missing" (on the roster, nothing submitted) or
-    "duplicate" (two submissions claimed this student id; neither was graded).
+    failed and `detail` says why), "missing" (on the roster, nothing submitted),
+    "duplicate" (two submissions claimed this student id; neither was graded) or "error" (a
+    fault of dlgrade or the machine stopped the grading: no report and no score, `detail`
+    says what happened, and the next run grades it again).
     """
 
     student: str

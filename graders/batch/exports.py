@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from graders.batch.entry import GRADED, INVALID, Entry
+from graders.render.inert import csv_cell, display_text
 from graders.render.plain import failure_text, number
 from graders.spec import Spec
 
@@ -37,10 +38,7 @@ CANVAS_RESERVED_HEADERS = (
     "Override Grade",
     "Override Status",
 )
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HIDDEN_FAILURE = "a hidden check failed"
-NUMBER = re.compile(r"-?\d+(\.\d+)?")
-# Characters XML 1.0 allows (section 2.2); everything else is removed from text and attributes.
 UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -122,7 +120,7 @@ def gradescope_results(report: dict[str, Any], note: str = "") -> dict[str, Any]
     return {
         "score": score,
         "execution_time": round(float(report.get("seconds", 0.0)), 3),
-        "output": "\n".join(lines),
+        "output": display_text("\n".join(lines)),
         "output_format": "text",
         "test_output_format": "text",
         "test_name_format": "text",
@@ -185,14 +183,6 @@ def _spec_max(spec: Spec) -> float:
     return sum(q.points for q in spec.questions)
 
 
-def _safe_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (OWASP CSV injection advice)."""
-    text = str(value)
-    if text.startswith(FORMULA_TRIGGERS) and not NUMBER.fullmatch(text):
-        return f"'{text}"
-    return text
-
-
 def _csv_text(rows: list[list[object]]) -> str:
     """Rows as CSV text (RFC 4180: CRLF line ends, quoting), every cell made formula-safe.
 
@@ -200,7 +190,7 @@ def _csv_text(rows: list[list[object]]) -> str:
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerows([_safe_cell(cell) for cell in row] for row in rows)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from graders.batch.entry import DUPLICATE, GRADED, INVALID, MISSING, Entry
+from graders.batch.entry import DUPLICATE, ERROR, GRADED, INVALID, MISSING, Entry
+from graders.render.inert import json_safe, utf8_text
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -94,8 +95,12 @@ class Gradebook:
         )
 
     def record(self, entry: Entry) -> None:
-        """Store one result and its verdicts in a single transaction (replacing a regrade)."""
-        report = entry.report or {}
+        """Store one result and its verdicts in a single transaction (replacing a regrade).
+
+        Every string is stored as valid UTF-8: a lone surrogate in a submission's exception
+        message, or a file name that is not UTF-8, becomes U+FFFD instead of an error.
+        """
+        report = json_safe(entry.report or {})
         with self.db:  # BEGIN ... COMMIT: all of it or nothing
             self.db.execute("BEGIN")
             self.db.execute(
@@ -111,8 +116,8 @@ class Gradebook:
                     entry.assignment,
                     entry.sha256,
                     entry.status,
-                    entry.detail,
-                    entry.path,
+                    utf8_text(entry.detail),
+                    utf8_text(entry.path),
                     entry.graded_at or now(),
                     entry.seconds,
                     report.get("score"),
@@ -178,4 +183,4 @@ class Gradebook:
         return [a for (a,) in self.db.execute("SELECT DISTINCT assignment FROM current")]
 
 
-__all__ = ["DUPLICATE", "GRADED", "INVALID", "MISSING", "Gradebook"]
+__all__ = ["DUPLICATE", "ERROR", "GRADED", "INVALID", "MISSING", "Gradebook"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graders.batch.discover import Candidate, discover
-from graders.batch.entry import GRADED, INVALID, Entry
+from graders.batch.entry import ERROR, GRADED, INVALID, Entry
 from graders.batch.gradebook import Gradebook, now
 from graders.sandbox.jail import UID_BASE, JailLauncher
 
@@ -53,7 +53,8 @@ class Summary:
 
 
 def grade_task(task: Task) -> Entry:
-    """Grade one submission; an unreadable one gets a complete all-failed report."""
+    """Grade one submission; an unreadable one gets a complete all-failed report, and one
+    that a fault of ours stopped gets an "error" entry, without a report or a score."""
     from graders.checks.core import Context
     from graders.grading import grade, unloadable
     from graders.sandbox.jail import launcher_for
@@ -92,6 +93,9 @@ def grade_task(task: Task) -> Entry:
         # would fight over the cores and all run slower (and blow their budgets).
         limits["threads"] = min(int(limits.get("threads", 1)), task.threads)
     report = grade(submission, spec, launcher=launcher, context=context, limits=Limits(**limits))
+    if not report.graded:
+        detail = f"dlgrade failed while grading: {report.errors[0]}"
+        return Entry(**base, status=ERROR, detail=detail, path=task.path, graded_at=now())
     return Entry(
         **base,
         status=GRADED,
@@ -165,6 +169,19 @@ def _dask(tasks: list[Task], scheduler: str) -> Iterator[tuple[Task, Entry | Bas
             yield by_key[future.key], error if error is not None else future.result()
 
 
+def failed(task: Task, error: BaseException) -> Entry:
+    """The entry of a task that raised: a fault of ours (the student's faults are verdicts)."""
+    return Entry(
+        task.student,
+        task.assignment,
+        ERROR,
+        f"dlgrade failed while grading: {type(error).__name__}: {error}",
+        task.sha256,
+        path=task.path,
+        graded_at=now(),
+    )
+
+
 def plan(
     candidates: list[Candidate], book: Gradebook, assignment: str, force: bool
 ) -> tuple[list[Candidate], list[Candidate], list[Candidate]]:
@@ -193,7 +210,7 @@ def run_batch(
     data_dir: str | None = None,
     budget: float | None = None,
     on_start: Callable[[int], None] | None = None,
-    on_result: Callable[[Entry | None], None] | None = None,
+    on_result: Callable[[Entry], None] | None = None,
 ) -> Summary:
     """Grade every new or changed submission in `folder`; record everything in `book`."""
     started = time.perf_counter()
@@ -227,18 +244,16 @@ def run_batch(
         on_start(len(tasks))
     results = _dask(tasks, scheduler) if scheduler else _local(tasks, workers)
     for task, outcome in results if tasks else ():
-        if isinstance(outcome, BaseException):
-            # A grader failure (not the student's): nothing is recorded, so the next run
-            # grades this submission again.
-            summary.failed_to_grade.append(f"{task.student}: {type(outcome).__name__}: {outcome}")
-            entry = None
+        entry = outcome if isinstance(outcome, Entry) else failed(task, outcome)
+        book.record(entry)
+        if entry.status == ERROR:
+            # A fault of ours, not the student's: recorded without a score, graded again
+            # on the next run.
+            summary.failed_to_grade.append(f"{task.student}: {entry.detail}")
+        elif entry.status == INVALID:
+            summary.invalid += 1
         else:
-            book.record(outcome)
-            entry = outcome
-            if outcome.status == INVALID:
-                summary.invalid += 1
-            else:
-                summary.graded += 1
+            summary.graded += 1
         if on_result is not None:
             on_result(entry)
     summary.seconds = round(time.perf_counter() - started, 2)

@@ -16,10 +16,12 @@ import os
 import sys
 import time
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from graders.files import file_names
 from graders.platforms import BuildError
+from graders.render.inert import display_text, json_safe
 from graders.spec import Spec
 from graders.submission import SubmissionError
 
@@ -103,27 +105,27 @@ def find_submission(folder: Path, entry: str) -> Path:
     """What to grade in the upload: the folder holding `<entry>.py`/`.ipynb`, or the only file.
 
     Students upload files under any name, sometimes inside a folder: a file named for the
-    entry wins (its folder is graded, so helper modules beside it import), else the only
-    .py or .ipynb there is; anything else is ambiguous and says so.
+    entry wins (its folder is graded, so helper modules beside it import, and `find_entry`
+    picks the file there), else the only .py or .ipynb there is; anything else is ambiguous
+    and says so. The upload is walked without following a link (refused, in words).
     """
     files = sorted(
-        path
-        for path in folder.rglob("*")
-        if path.suffix in (".py", ".ipynb")
-        and path.is_file()
-        and not any(part.startswith((".", "__")) for part in path.relative_to(folder).parts)
+        PurePosixPath(name)
+        for name in file_names(folder)
+        if PurePosixPath(name).suffix in (".py", ".ipynb")
+        and not any(part.startswith((".", "__")) for part in PurePosixPath(name).parts)
     )
     named = sorted((p for p in files if p.stem == entry), key=lambda p: len(p.parts))
     if named:
-        return named[0].parent
+        return folder / named[0].parent
     if len(files) == 1:
-        return files[0]
+        return folder / files[0]
     if not files:
         raise SubmissionError(
             f"no .py or .ipynb file was uploaded; submit {entry}.py or {entry}.ipynb",
             kind="missing",
         )
-    listed = ", ".join(str(p.relative_to(folder)) for p in files[:10])
+    listed = ", ".join(str(p) for p in files[:10])
     raise SubmissionError(
         f"several files could be your work ({listed}); name yours {entry}.py or {entry}.ipynb "
         "and submit again",
@@ -160,21 +162,48 @@ def grade_upload(
     report = grade(
         submission, spec, launcher=launcher, notes=(note,), context=Context(data_dir=data)
     )
+    if not report.graded:  # a fault of ours touched it: it is no grade
+        raise GraderFailed(report.errors[0])
     return gradescope_results(report.to_dict())
 
 
+class GraderFailed(Exception):
+    """Grading stopped on a fault of dlgrade or of the machine, not of the submission."""
+
+
+def failed_results(reason: str) -> dict[str, Any]:
+    """results.json when the autograder itself failed: no score (the work was not graded),
+    and a message asking the student to submit again or to contact the staff."""
+    return {
+        "output": display_text(
+            "The autograder failed on this submission, through no fault of your code, so it "
+            "was not graded. Submit again; if this message comes back, contact the course "
+            f"staff and quote it: {reason[:300]}"
+        ),
+        "output_format": "text",
+        "tests": [],
+    }
+
+
 def write_results(results: dict[str, Any], folder: Path) -> Path:
-    """Write results.json atomically: a reader never sees half a file."""
+    """Write results.json atomically: a reader never sees half a file. Every string is valid
+    UTF-8, so Gradescope always reads it."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "results.json"
     partial = folder / f".results.json.{os.getpid()}"
-    partial.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    partial.write_text(json.dumps(json_safe(results), indent=2) + "\n", encoding="utf-8")
     os.replace(partial, path)
     return path
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The entry point of run_autograder."""
+    """The entry point of run_autograder: it always writes results.json.
+
+    A submission that cannot be graded (its own fault) gets a score of 0 and says why; a
+    fault of ours (no jail here, a bug) gets results without a score that say the autograder
+    failed, and a non-zero exit.
+    """
+    from graders.sandbox.errors import SandboxStop
     from graders.sandbox.jail import JailUnavailable
 
     options = argparse.ArgumentParser(prog="python -m graders.platforms.gradescope")
@@ -184,22 +213,27 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("--data")
     args = options.parse_args(argv)
     started = time.perf_counter()
+    code = 0
     try:
         results = grade_upload(
             args.root, args.assignment, allow_process=args.allow_process, data=args.data
         )
     except JailUnavailable as error:
-        # No results.json: Gradescope then marks the run as failed instead of recording a 0.
         print(
             f"dlgrade: the jail cannot run in this container: {error}. Rebuild the zip with "
             "`dlgrade build gradescope --allow-process` to grade without it (unsafe).",
             file=sys.stderr,
         )
-        return 1
+        results, code = failed_results("the sandbox cannot run in this container"), 1
+    except (Exception, SandboxStop) as error:  # a fault of ours: never a score
+        reason = f"{type(error).__name__}: {error}"
+        print(f"dlgrade: grading failed: {display_text(reason)}", file=sys.stderr)
+        results, code = failed_results(reason), 1
     results["execution_time"] = round(time.perf_counter() - started, 3)
     path = write_results(results, args.root / "results")
-    print(f"dlgrade: score {results['score']} written to {path}")
-    return 0
+    score = results.get("score", "none (not graded)")
+    print(f"dlgrade: score {score} written to {path}")
+    return code
 
 
 def _add_text(archive: zipfile.ZipFile, name: str, data: str | bytes, mode: int) -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from graders.platforms import BuildError
 from graders.sandbox.runner import Code
+from graders.source import bound_names
 from graders.spec import Question, Spec
-from graders.submission import bound_names
 from graders.verdict import QuestionResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -228,7 +228,8 @@ def kernel_code(entry: str) -> Code:
     """The code this IPython kernel has run, cell by cell, without otter's or dlgrade's calls."""
     from IPython import get_ipython
 
-    from graders.submission import SubmissionError, notebook_chunks
+    from graders.source import prepare
+    from graders.submission import SubmissionError
 
     shell = get_ipython()
     if shell is None:
@@ -237,21 +238,14 @@ def kernel_code(entry: str) -> Code:
             "or with `otter run`"
         )
     history = list(shell.history_manager.input_hist_raw)[1:]  # In[0] is always empty
-    notebook = json.dumps({"cells": [{"cell_type": "code", "source": s} for s in history]})
     try:  # the rules of `dlgrade check`: magics, shell escapes and otter's calls are skipped
-        chunks, _ = notebook_chunks(Path(f"{entry}.ipynb"), notebook)
-    except SubmissionError:  # no code yet
-        chunks = []
+        prepared = prepare(f"{entry}.ipynb", cells=history)
+    except SubmissionError as error:
+        raise AssertionError(f"dlgrade: {error}") from None
     # A cell that never compiled never ran in the kernel either.
-    return Code(entry, tuple(chunk for chunk in chunks if _compiles(chunk.source)))
-
-
-def _compiles(source: str) -> bool:
-    try:
-        ast.parse(source)
-    except SyntaxError:
-        return False
-    return True
+    pairs = zip(prepared.chunks, prepared.errors, strict=True)
+    chunks = (chunk for chunk, error in pairs if not error)
+    return Code(entry, tuple(chunks))
 
 
 @functools.lru_cache(maxsize=128)

@@ -25,11 +25,12 @@ ROOT = Path(__file__).resolve().parents[2]
 # The grader's public half: enough to run `dlgrade check` in student mode, the kit's pytest
 # file, and the runtime of otter's tests (for courses that hand out otter notebooks).
 KIT_MODULES = ("__init__.py", "__main__.py", "cli.py", "grading.py", "spec.py", "submission.py",
-               "verdict.py", "contract.py", "inputs.py", "pytest_support.py",
-               "platforms/__init__.py", "platforms/otter.py")  # fmt: skip
+               "files.py", "source.py", "verdict.py", "contract.py", "inputs.py",
+               "pytest_support.py", "platforms/__init__.py", "platforms/otter.py")  # fmt: skip
 KIT_PACKAGES = ("checks", "sandbox", "render", "data")
 PUBLIC_FILES = ("contracts.py", "README.md")  # of the assignment folder
-DEPENDENCIES = ("numpy>=1.24", "hypothesis>=6.80", "rich>=13", "tomli>=2; python_version < '3.11'")
+DEPENDENCIES = ("numpy>=1.24", "hypothesis>=6.80", "rich>=13", "nbformat>=5.7",
+                "tomli>=2; python_version < '3.11'")  # fmt: skip
 PROJECT_DEPENDENCIES = ("scikit-learn>=1.2", "matplotlib>=3.6")
 
 
@@ -145,9 +146,10 @@ def _pytest_file(spec: Spec) -> str:
     """A test module with one pytest test per question, failing with the report's feedback."""
     return f'''"""The public checks of "{spec.title}" as pytest tests.
 
-Run `pytest` in this folder. It grades {spec.entry}.py or {spec.entry}.ipynb (whichever you
-saved last; set DLGRADE_SUBMISSION to choose) and reports one test per question, with the
-same messages and hints as `dlgrade check`. Hidden checks also run when your work is graded.
+Run `pytest` in this folder. It grades {spec.entry}.py or {spec.entry}.ipynb (keep only the
+one you work in: with both here it will not guess; or set DLGRADE_SUBMISSION to a file) and
+reports one test per question, with the same messages and hints as `dlgrade check`. Hidden
+checks also run when your work is graded.
 """
 
 from pathlib import Path
@@ -202,7 +204,8 @@ def _readme(spec: Spec) -> str:
 
 Everything you need to work on this assignment and check it on your own machine, offline.
 
-- `{entry}.py` and `{entry}.ipynb`: the questions, with stubs to fill in (use either one);
+- `{entry}.py` and `{entry}.ipynb`: the questions, with stubs to fill in (use either one,
+  and delete the other: `pytest` grades the one left, and refuses to guess between two);
 - `assignments/{spec.name}/README.md`: what the assignment asks and how it is graded;
 - `test_{entry}.py`: the same checks as pytest tests;
 - `graders/`: the public half of the grader that runs your code and checks it.

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import base64
 import math
-import re
 from html import escape
 
+from graders.render.inert import display_text
 from graders.verdict import QuestionResult, Report, Verdict
 
 MAX_OUTPUT_LINES = 200
@@ -31,9 +31,6 @@ FIGURES = (
         "Misclassified images, each titled with its predicted and true label",
     ),
 )
-
-# Control characters HTML does not allow: C0 but tab, newline and carriage return; DEL; C1.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 STYLE = """
 :root { color-scheme: light; --ok: #1b6e2a; --bad: #a11d1d; --muted: #555; --line: #d0d4d9; }
@@ -75,12 +72,11 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
 
 
 def _clean(value: object, limit: int = MAX_TEXT_CHARS) -> str:
-    """Report text made safe to encode: capped, no control characters, no lone surrogates."""
+    """Report text made safe to show: capped, inert (no controls, bidi or lone surrogates)."""
     text = str(value)
     if len(text) > limit:
         text = f"{text[:limit]}\n… ({len(text) - limit} more characters not shown)"
-    text = _CONTROLS.sub("\N{REPLACEMENT CHARACTER}", text)
-    return text.encode("utf-8", "replace").decode("utf-8")
+    return display_text(text)
 
 
 def _e(value: object, limit: int = MAX_TEXT_CHARS) -> str:

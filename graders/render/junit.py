@@ -6,14 +6,11 @@ at https://github.com/testmoapp/junitxml. Works on report dicts (Report.to_dict(
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from graders.render.inert import xml_text
 from graders.render.plain import check_details, number
-
-# Characters XML 1.0 allows (section 2.2); everything else is removed from text and attributes.
-XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def junit_xml(reports: list[tuple[str, dict[str, Any]]]) -> str:
@@ -36,19 +33,14 @@ def junit_xml(reports: list[tuple[str, dict[str, Any]]]) -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
 
 
-def _xml_text(value: object) -> str:
-    """Text with the characters XML 1.0 forbids removed (NUL, ESC, lone surrogates, ...)."""
-    return XML_INVALID.sub("", str(value))
-
-
 def _junit_suite(student: str, report: dict[str, Any]) -> ET.Element:
     """A <testsuite> for one student's report."""
     assignment = str(report["assignment"])
-    suite = ET.Element("testsuite", name=_xml_text(student))
+    suite = ET.Element("testsuite", name=xml_text(student))
     properties = ET.SubElement(suite, "properties")
     for key in ("assignment", "score", "max_score", "passed", "isolation", "submission"):
         value = _property_text(report.get(key, ""))
-        ET.SubElement(properties, "property", name=key, value=_xml_text(value))
+        ET.SubElement(properties, "property", name=key, value=xml_text(value))
     counts = {"tests": 0, "failures": 0, "errors": 0}
     for question in report["questions"]:
         for check in question["checks"]:
@@ -88,8 +80,8 @@ def _junit_case(classname: str, check: dict[str, Any]) -> ET.Element:
     """A <testcase> for one check, with <failure> (wrong answer) or <error> (raised, timed out)."""
     case = ET.Element(
         "testcase",
-        classname=_xml_text(classname),
-        name=_xml_text(f"{check['name']}: {check['title']}"),
+        classname=xml_text(classname),
+        name=xml_text(f"{check['name']}: {check['title']}"),
         time=f"{float(check.get('seconds', 0.0)):.4f}",
     )
     tag = _tag(check)
@@ -97,11 +89,11 @@ def _junit_case(classname: str, check: dict[str, Any]) -> ET.Element:
         return case
     message = str(check.get("message") or check["title"]).splitlines()[0][:300]
     kind = "grader-error" if check["status"] == "error" else check.get("cause") or "failed"
-    detail = ET.SubElement(case, tag, message=_xml_text(message), type=kind)
+    detail = ET.SubElement(case, tag, message=xml_text(message), type=kind)
     lines = check_details(check)
     if check.get("misconception_name"):
         lines.append(f"Recognised mistake: {check['misconception_name']}")
     if check.get("visibility") == "hidden":
         lines.append("(hidden check: not shown to students)")
-    detail.text = _xml_text("\n".join(lines))
+    detail.text = xml_text("\n".join(lines))
     return case

@@ -1,10 +1,17 @@
-"""The report for a person at a terminal, one line per question, drawn with rich."""
+"""The report for a person at a terminal, one line per question, drawn with rich.
+
+Everything a submission can influence (messages, tracebacks, what it printed, file names)
+is made inert first and indented on every line it wraps onto, so it can neither drive the
+terminal nor pass for a line of the report.
+"""
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.text import Text
 
+from graders.render.inert import display_text
 from graders.verdict import Cause, QuestionResult, Report, Status, Verdict
 
 
@@ -17,22 +24,34 @@ def mark(verdict: Verdict) -> tuple[str, str]:
     return ("⧗", "yellow") if verdict.cause is Cause.TIMEOUT else ("✗", "red")
 
 
-def _detail(verdict: Verdict) -> list[Text]:
+def indented(text: str, indent: int, style: str = "") -> Padding:
+    """Text from a report, made inert, indented by `indent` on every line, wrapped ones too."""
+    return Padding(Text(display_text(text), style=style), (0, 0, 0, indent), expand=False)
+
+
+def _rows(text: str, last: int) -> list[str]:
+    """The last `last` lines of multi-line text (a traceback, output), made inert."""
+    return display_text(text).rstrip().splitlines()[-last:]
+
+
+def _detail(verdict: Verdict) -> list[RenderableType]:
     """The failing check's message, counterexample, traceback and hint, indented."""
     mark_, colour = mark(verdict)
-    lines = [Text.assemble(("      ", ""), (f"{mark_} ", colour), (verdict.title, "bold"))]
-    lines.append(Text(f"        {verdict.message}"))
+    title = display_text(verdict.title, multiline=False)
+    lines: list[RenderableType] = [
+        Text.assemble(("      ", ""), (f"{mark_} ", colour), (title, "bold"))
+    ]
+    lines.append(indented(verdict.message, 8))
     if verdict.counterexample and verdict.counterexample not in verdict.message:
-        lines.append(Text(f"        counterexample: {verdict.counterexample}", style="dim"))
+        lines.append(indented(f"counterexample: {verdict.counterexample}", 8, "dim"))
     if verdict.traceback:
-        for row in verdict.traceback.rstrip().splitlines()[-8:]:
-            lines.append(Text(f"        | {row}", style="dim"))
+        lines += [indented(f"| {row}", 8, "dim") for row in _rows(verdict.traceback, 8)]
     if verdict.hint:
-        lines.append(Text(f"        hint: {verdict.hint}", style="cyan"))
+        lines.append(indented(f"hint: {verdict.hint}", 8, "cyan"))
     return lines
 
 
-def _question(result: QuestionResult, loaded: bool) -> list[Text]:
+def _question(result: QuestionResult, loaded: bool) -> list[RenderableType]:
     if result.errored:
         symbol, colour, points = "!", "magenta", "not graded"
     elif result.pending:
@@ -44,7 +63,7 @@ def _question(result: QuestionResult, loaded: bool) -> list[Text]:
     head = Text.assemble(
         (f" {symbol} ", colour),
         (f"Q{result.number:<3}", "bold"),
-        (f"{result.title:<62} ", ""),
+        (f"{display_text(result.title, multiline=False):<62} ", ""),
         points,
     )
     failure = result.first_failure if loaded else None  # the load error is said once, on top
@@ -60,21 +79,26 @@ def render_terminal(report: Report) -> Group:
     """A rich renderable: header, one line per question (+ details of its first failure), total."""
     header = Text.assemble(
         ("dlgrade ", "bold"),
-        f"{report.title} · {report.submission} · isolation: {report.isolation}",
+        display_text(
+            f"{report.title} · {report.submission} · isolation: {report.isolation}",
+            multiline=False,
+        ),
+        no_wrap=True,
+        overflow="ellipsis",
     )
-    lines = [header]
+    lines: list[RenderableType] = [header]
     if report.mode == "student":
         lines.append(
             Text("Public checks only: hidden checks also run when your work is graded.", "yellow")
         )
     if report.fault:
-        lines.append(
-            Text(f"NOT GRADED: a fault of dlgrade or this machine: {report.fault}", "bold magenta")
-        )
+        lines.append(Text("NOT GRADED: a fault of dlgrade or this machine:", "bold magenta"))
+        lines.append(indented(report.fault, 2, "magenta"))
     if report.load_error:
         head, _, trace = report.load_error.partition("\n")
-        lines.append(Text(f"Your submission did not load: {head}", "bold red"))
-        lines.extend(Text(f"  | {row}", style="dim") for row in trace.splitlines()[-8:])
+        lines.append(Text("Your submission did not load:", "bold red"))
+        lines.append(indented(head, 2, "red"))
+        lines += [indented(f"| {row}", 2, "dim") for row in _rows(trace, 8)]
     for result in report.questions:
         lines.extend(_question(result, loaded=not report.load_error and not report.fault))
     if "accuracy" in report.metrics:
@@ -89,16 +113,16 @@ def render_terminal(report: Report) -> Group:
         )
     lines.append(_total(report))
     if report.advice:
-        lines.append(Text(report.advice))
+        lines.append(indented(report.advice, 0))
     if report.isolation_detail:
-        lines.append(Text(f"isolation: {report.isolation_detail}", style="dim"))
-    for note in report.notes:
-        lines.append(Text(f"note: {note}", style="dim"))
-    if report.output.strip():
+        lines.append(indented(f"isolation: {report.isolation_detail}", 0, "dim"))
+    lines += [indented(f"note: {note}", 2, "dim") for note in report.notes]
+    output = display_text(report.output)
+    if output.strip():
         lines.append(
             Text("Your code printed (first lines, shown for information, never scored):", "dim")
         )
-        lines.extend(Text(f"  {row}", style="dim") for row in report.output.splitlines()[:10])
+        lines += [indented(row, 2, "dim") for row in output.splitlines()[:10]]
     return Group(*lines)
 
 

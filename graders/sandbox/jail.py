@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from graders.files import read_tree
 from graders.sandbox import cgroups
 from graders.sandbox.launch import (
     Command,
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
 
 UID_BASE = 61000  # sandbox uids are UID_BASE + slot; no real account uses them
 SUBMISSION, INBOX, SCRATCH = "/submission", "/inbox", "/scratch"
-COPY_LIMIT = 20 * MiB  # a folder submission larger than this is refused, not copied
-SKIP = {"__pycache__", ".git", ".ipynb_checkpoints", ".venv", "node_modules"}
 
 
 class JailUnavailable(Exception):
@@ -96,22 +95,17 @@ def system_binds() -> list[str]:
 
 
 def copy_submission(folders: tuple[str, ...], destination: Path) -> None:
-    """Copy the submission's folder (its helper modules) for a read-only bind, within a cap."""
+    """Copy the submission's folder (its helper modules) for a read-only bind.
+
+    What is copied is what `graders.files` reads: regular files only, no link followed,
+    within its size limit (SubmissionError otherwise), the same files the gradebook hashes.
+    """
     destination.mkdir(mode=0o755)
-    total = 0
     for folder in folders[:1]:
-        for source in sorted(Path(folder).rglob("*")):
-            if SKIP & set(source.relative_to(folder).parts) or not source.is_file():
-                continue
-            total += source.stat().st_size
-            if total > COPY_LIMIT:
-                raise JailUnavailable(
-                    f"the submission folder {folder} holds over {COPY_LIMIT >> 20} MiB; "
-                    "submit only the code (and small files it reads)"
-                )
-            target = destination / source.relative_to(folder)
+        for relative, data in read_tree(Path(folder)).files:
+            target = destination / relative
             target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            target.write_bytes(data)
             target.chmod(0o644)
 
 

@@ -32,6 +32,7 @@ from graders.sandbox.errors import (
     StudentError,
 )
 from graders.sandbox.wire import WireError, decode, encode, frame, split_frame
+from graders.source import Chunk
 
 HERE = Path(__file__).parent
 PROGRESS_LIMIT = 100_000  # progress events kept for the loss curve; later ones only count
@@ -52,14 +53,6 @@ class Limits:
     reply_mb: int = 256
     reply_elements: int = 20_000_000
     threads: int = 1  # BLAS threads: one keeps small calls fast and batches fair
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """One piece of submitted source: a .py file, or one notebook cell."""
-
-    name: str  # the name tracebacks show: "selfcheck.py", "selfcheck.ipynb, cell 4"
-    source: str
 
 
 @dataclass(frozen=True)
@@ -103,6 +96,12 @@ class Progress:
     """Progress events and captured output of the current child; reset for each child."""
 
     steps: list[tuple[int, float]] = field(default_factory=list)
+
+
+def _error_of(reply: dict) -> dict:
+    """The description of an exception in a reply: a dict, or an empty one for anything else."""
+    error = reply.get("error")
+    return error if isinstance(error, dict) else {}
 
 
 def _untag(data: dict) -> Any:
@@ -314,7 +313,7 @@ class Sandbox:
             raise MissingName(name, f"your submission does not define {name}")
         if "bad" in reply:
             raise BadReply(name, f"{name} returned a value that is not accepted: {reply['bad']}")
-        error = reply.get("error") or {}
+        error = _error_of(reply)
         raise StudentError(
             name,
             str(error.get("type", "Exception"))[:100],
@@ -354,7 +353,7 @@ class Sandbox:
             raise self.load_failure from None
         if reply.get("op") != "loaded" or not reply.get("ok"):
             self._kill()
-            error = reply.get("error") or {}
+            error = _error_of(reply)
             kind = str(error.get("type", "Exception"))[:100]
             self.load_failure = LoadFailed(
                 "load",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import struct
 from collections.abc import Callable
 from typing import Any
@@ -20,8 +21,13 @@ from typing import Any
 import numpy as np
 
 HEADER_LIMIT = 1 << 20  # 1 MiB of JSON is far more than any honest reply needs
-ARRAY_KINDS = "biuf"  # bool, signed, unsigned, float: the only dtype kinds that cross
+MAX_DEPTH = 64  # JSON nesting: an honest reply (lists of lists of arrays) needs a handful
+MAX_DIMENSIONS = 32  # of an array (NumPy 1 allows no more)
+# The only dtypes that cross, without byte order: bool, signed, unsigned and float numbers.
+ARRAY_DTYPES = frozenset({"b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8"})
 _LENGTH = struct.Struct(">I")
+_OPENERS = np.frombuffer(b"[{", dtype=np.uint8)
+_CLOSERS = np.frombuffer(b"]}", dtype=np.uint8)
 
 
 class WireError(Exception):
@@ -36,6 +42,35 @@ def frame(header: dict, blobs: list[bytes] | None = None) -> bytes:
     return b"".join([_LENGTH.pack(len(text)), text, *blobs])
 
 
+def nesting_depth(text: bytes) -> int:
+    """How deeply JSON text nests arrays and objects (brackets inside strings do not count).
+
+    Counted in linear time without parsing, so that a reply nested 100,000 deep is refused
+    before a recursive parser (or a recursive walk over what it built) ever sees it. A quote
+    opens or closes a string unless an odd number of backslashes comes just before it.
+    """
+    codes = np.frombuffer(text, dtype=np.uint8)
+    index = np.arange(len(codes))
+    backslash = codes == ord("\\")
+    last_other = np.maximum.accumulate(np.where(backslash, -1, index))  # last non-backslash
+    escapes = index - 1 - np.concatenate(([-1], last_other[:-1]))  # backslashes just before
+    quotes = (codes == ord('"')) & (escapes % 2 == 0)
+    in_string = np.cumsum(quotes) % 2 == 1
+    steps = np.isin(codes, _OPENERS).astype(np.int64) - np.isin(codes, _CLOSERS)
+    return int(np.cumsum(np.where(in_string, 0, steps)).max(initial=0))
+
+
+def loads(text: bytes, what: str, max_depth: int = MAX_DEPTH) -> Any:
+    """Parse untrusted JSON text, bounded in depth; WireError says what was wrong with `what`."""
+    depth = nesting_depth(text)
+    if depth > max_depth:
+        raise WireError(f"{what} is nested {depth} levels deep, over the limit of {max_depth}")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise WireError(f"{what} is invalid JSON ({error})") from None
+
+
 def split_frame(buffer: bytes | bytearray, blob_limit: int) -> tuple[dict, list[bytes], int] | None:
     """One frame from the front of `buffer` as (header, blobs, bytes used); None if incomplete."""
     if len(buffer) < _LENGTH.size:
@@ -46,10 +81,7 @@ def split_frame(buffer: bytes | bytearray, blob_limit: int) -> tuple[dict, list[
     end = _LENGTH.size + size
     if len(buffer) < end:
         return None
-    try:
-        header = json.loads(bytes(buffer[_LENGTH.size : end]))
-    except ValueError as error:
-        raise WireError(f"reply header is not JSON ({error})") from None
+    header = loads(bytes(buffer[_LENGTH.size : end]), "reply header")
     if not isinstance(header, dict):
         raise WireError("reply header is not a JSON object")
     sizes = header.get("blobs", [])
@@ -86,13 +118,16 @@ def npy_to_array(blob: bytes, max_elements: int) -> np.ndarray:
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
         else:
             raise ValueError(f"unsupported .npy version {version}")
-    except (ValueError, SyntaxError, TypeError) as error:
+    except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError) as error:
         raise WireError(f"an array reply is not valid .npy data ({error})") from None
-    # Check the header ourselves before NumPy allocates anything: a hostile
-    # header could declare an object dtype or a shape of 10**12 elements.
-    if dtype.hasobject or dtype.names is not None or dtype.kind not in ARRAY_KINDS:
+    # Check the header ourselves before NumPy allocates anything: a hostile header could
+    # declare an object dtype, or a shape whose product is 10**12 or overflows 64 bits.
+    if dtype.names is not None or dtype.subdtype is not None or dtype.str[1:] not in ARRAY_DTYPES:
         raise WireError(f"arrays of dtype {dtype} are not accepted; return numbers")
-    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    sizes = all(type(n) is int and 0 <= n <= max_elements for n in shape)
+    if not sizes or len(shape) > MAX_DIMENSIONS:
+        raise WireError(f"an array reply declares the shape {str(shape)[:80]}, not one it may")
+    count = math.prod(shape)  # Python integers: no overflow
     if count > max_elements:
         raise WireError(f"an array of {count} elements is over the {max_elements} limit")
     if len(blob) - stream.tell() != count * dtype.itemsize:

@@ -91,3 +91,19 @@ def test_student_mode_says_hidden_checks_run_later():
 def test_console_script_is_installed():
     exe = Path(sys.executable).parent / "dlgrade"
     assert exe.exists()
+
+
+def test_a_fault_of_ours_while_reading_still_prints_a_complete_report(monkeypatch, capsys):
+    import graders.submission
+    from graders.cli import main
+
+    def broken(path, entry):
+        raise RuntimeError("the parser could not start")
+
+    monkeypatch.setattr(graders.submission, "load_submission", broken)
+    assert main(["check", str(REFERENCE), "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert (report["graded"], report["score"], len(report["questions"])) == (False, 0, 12)
+    assert "RuntimeError: the parser could not start" in report["fault"]
+    assert "not graded, a fault of ours" in err

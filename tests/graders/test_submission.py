@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from graders.submission import SubmissionError, load_submission
-from tests.conftest import REFERENCE, grade_path, reference_folder
-
-
-def notebook(cells: list[tuple[str, str]]) -> str:
-    return json.dumps(
-        {
-            "nbformat": 4,
-            "nbformat_minor": 5,
-            "metadata": {},
-            "cells": [
-                {"cell_type": kind, "metadata": {}, "source": source, "outputs": []}
-                if kind == "code"
-                else {"cell_type": kind, "metadata": {}, "source": source}
-                for kind, source in cells
-            ],
-        }
-    )
+from tests.conftest import REFERENCE, grade_path, notebook, reference_folder
 
 
 def test_notebook_is_graded_like_the_same_code(tmp_path):
@@ -104,7 +89,7 @@ def test_folder_finds_its_entry():
     ids=["line-magic", "indented-magic", "help", "not-equal", "modulo", "in-string", "backslash"],
 )
 def test_python_lines_drops_only_ipython_syntax(source, kept, dropped):
-    from graders.submission import python_lines
+    from graders.source import python_lines
 
     assert python_lines(source) == (kept, dropped)
 
@@ -159,7 +144,7 @@ def test_notebook_with_a_mistake_and_plots_gets_the_same_verdicts_as_the_py(tmp_
 
 def test_otter_and_dlgrade_calls_are_left_out_of_the_graded_code():
     from graders.sandbox.runner import Chunk
-    from graders.submission import without_tool_calls
+    from graders.source import without_tool_calls
 
     history = [
         'import otter\ngrader = otter.Notebook("selfcheck.ipynb")',
@@ -199,3 +184,100 @@ def test_a_notebook_written_for_otter_is_graded_on_the_students_code(tmp_path):
     assert any(
         "grader = otter.Notebook" in note and "otter-grader's" in note for note in report.notes
     )
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["x = a" + ".a" * 100_000, "x = " + "-" * 100_000 + "1", "x = f" + "()" * 100_000],
+    ids=["attribute-chain", "unary-chain", "call-chain"],
+)
+def test_source_too_deep_to_parse_is_refused_not_a_crash(tmp_path, code):
+    path = tmp_path / "selfcheck.py"
+    path.write_text(f"import numpy as np\n{code}\n")
+    with pytest.raises(
+        SubmissionError, match=r"selfcheck\.py: the code nests too deeply"
+    ) as refused:
+        load_submission(path, "selfcheck")
+    assert refused.value.kind == "syntax"
+
+
+def test_the_parent_itself_never_parses_the_source(tmp_path, monkeypatch):
+    import ast
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the parent parsed student code")
+
+    monkeypatch.setattr(ast, "parse", refuse)
+    path = tmp_path / "selfcheck.ipynb"
+    path.write_text(notebook([("code", "import otter\ngrader = otter.Notebook()\nx = 1")]))
+    submission = load_submission(path, "selfcheck")
+    assert submission.code.chunks[0].source == "\n\nx = 1\n"
+
+
+@pytest.mark.parametrize(
+    ("document", "said"),
+    [
+        (
+            {
+                "nbformat": 4,
+                "nbformat_minor": 5,
+                "metadata": {},
+                "cells": [
+                    {
+                        "id": "a",
+                        "cell_type": "code",
+                        "metadata": {},
+                        "execution_count": None,
+                        "outputs": [],
+                        "source": ["x = 1\n", 5],
+                    }
+                ],
+            },
+            "not a valid Jupyter notebook (cell 1, source.1: 5 is not of type 'string')",
+        ),
+        (
+            {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [5]},
+            "not a valid Jupyter notebook (cell 1: 5 is not of type 'object')",
+        ),
+        (
+            {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": 5}]},
+            "not a valid Jupyter notebook (cell 1",
+        ),
+        ({"nbformat": 9, "cells": []}, "not a Jupyter notebook that dlgrade can read (nbformat 9"),
+        ({"nbformat": "4", "cells": []}, "not a Jupyter notebook that dlgrade can read"),
+        ([1, 2], "not a Jupyter notebook that dlgrade can read"),
+        ({"cells": [{"metadata": [[[[[[[[[[]]]]]]]]]]}] * 7}, "not a Jupyter notebook"),
+    ],
+    ids=["number-in-source", "cell-not-object", "cell-type-number", "v9", "string-version", "list",
+         "no-version"],
+)  # fmt: skip
+def test_notebooks_are_validated_against_their_schema(tmp_path, document, said):
+    path = tmp_path / "selfcheck.ipynb"
+    path.write_text(json.dumps(document))
+    with pytest.raises(SubmissionError, match=re.escape(said)):
+        load_submission(path, "selfcheck")
+
+
+def test_a_deeply_nested_notebook_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "selfcheck.ipynb"
+    path.write_text('{"cells": [], "metadata": {"x": ' + "[" * 100_000 + "]" * 100_000 + "}}")
+    with pytest.raises(SubmissionError, match=r"selfcheck\.ipynb is nested 100002 levels deep"):
+        load_submission(path, "selfcheck")
+
+
+def test_a_notebook_of_nbformat_3_is_read_too(tmp_path):
+    import nbformat
+
+    code = nbformat.v3.new_code_cell(input="Q1_ANSWER = 2.0\n")
+    old = nbformat.v3.new_notebook(worksheets=[nbformat.v3.new_worksheet(cells=[code])])
+    path = tmp_path / "selfcheck.ipynb"
+    path.write_text(nbformat.writes(old, version=3))
+    submission = load_submission(path, "selfcheck")
+    assert [c.source for c in submission.code.chunks] == ["Q1_ANSWER = 2.0\n"]
+
+
+def test_a_folder_with_both_a_py_and_a_notebook_is_never_a_guess(tmp_path):
+    (tmp_path / "selfcheck.py").write_text("Q1_ANSWER = 2.0\n")
+    (tmp_path / "selfcheck.ipynb").write_text(notebook([("code", "Q1_ANSWER = 3.0\n")]))
+    with pytest.raises(SubmissionError, match=r"both selfcheck\.py and selfcheck\.ipynb"):
+        load_submission(tmp_path, "selfcheck")

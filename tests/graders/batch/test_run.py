@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from graders.batch.discover import RosterError, discover, read_roster
-from graders.batch.entry import DUPLICATE, GRADED, INVALID, MISSING
+from graders.batch.entry import DUPLICATE, ERROR, GRADED, INVALID, MISSING, Entry
 from graders.batch.gradebook import Gradebook
 from graders.batch.run import run_batch
 from graders.sandbox.jail import JailLauncher, JailUnavailable
-from tests.conftest import TEMPLATE, reference_folder
+from tests.conftest import ROOT, TEMPLATE, notebook, reference_folder
 
 
 def isolation() -> str:
@@ -30,11 +30,6 @@ def isolation() -> str:
             raise
         return "process"
     return "jail"
-
-
-def notebook(source: str) -> str:
-    cell = {"cell_type": "code", "metadata": {}, "source": source, "outputs": []}
-    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]})
 
 
 def make_class(root: Path) -> Path:
@@ -48,7 +43,7 @@ def make_class(root: Path) -> Path:
     for module in (root.parent / "nb").glob("*.py"):
         if module.name != "selfcheck.py":
             shutil.copy(module, root / "dora" / module.name)
-    (root / "dora" / "selfcheck.ipynb").write_text(notebook(source))
+    (root / "dora" / "selfcheck.ipynb").write_text(notebook([("code", source)]))
     (root / "empty").mkdir()  # an empty submission folder
     (root / "notes.txt").write_text("not python")  # not Python or a notebook
     (root / "blob.py").write_bytes(bytes(range(256)) * 4)  # binary
@@ -56,7 +51,7 @@ def make_class(root: Path) -> Path:
         file.truncate(100 << 20)
     (root / "broken.ipynb").write_text("{ not json")  # a notebook that is not JSON
     (root / "twin.py").write_text("Q1_ANSWER = 2\n")  # two submissions, one student
-    (root / "twin.ipynb").write_text(notebook("Q1_ANSWER = 2\n"))
+    (root / "twin.ipynb").write_text(notebook([("code", "Q1_ANSWER = 2\n")]))
     (root / ".DS_Store").write_text("ignored")
     return root
 
@@ -104,7 +99,7 @@ def test_honest_and_wrong_submissions_are_scored(graded_class):
         ("empty", INVALID, "found no .py or .ipynb file"),
         ("notes", INVALID, "not a Python file"),
         ("blob", INVALID, "binary file"),
-        ("huge", INVALID, "100 MiB"),
+        ("huge", INVALID, "huge.py holds over 5 MiB"),
         ("broken", INVALID, "invalid JSON"),
         ("twin", DUPLICATE, "2 submissions claim this student"),
         ("zed", MISSING, "no submission was found"),
@@ -242,3 +237,70 @@ def test_dask_cluster_grades_the_same(tmp_path):
     assert (summary.graded, summary.invalid) == (2, 1)
     assert (entries["alice"].score, entries["bob"].score) == (12, 0)
     assert entries["carl"].status == INVALID
+
+
+def test_a_lone_surrogate_or_a_non_utf8_name_is_stored_not_an_abort(tmp_path):
+    # A submission's exception message holding "\udc80" used to abort every batch, every rerun.
+    report = json.loads((ROOT / "tests" / "fixtures" / "report_template.json").read_text())
+    report["questions"][1]["checks"][0]["message"] = "relu raised ValueError: bad \udc80 value"
+    report["output"] = "printed \ud800"
+    entry = Entry(
+        "alice", "selfcheck", INVALID, "bad \udcff name", "h", "/c/\udcff.py", report=report
+    )
+    with Gradebook(tmp_path / "grades.db") as book:
+        book.record(entry)
+        stored = book.entries("selfcheck")[0]
+        (message,) = book.db.execute(
+            "SELECT message FROM verdicts WHERE checkname = ?",
+            (report["questions"][1]["checks"][0]["name"],),
+        ).fetchone()
+    assert stored.report["questions"][1]["checks"][0]["message"].endswith("bad \ufffd value")
+    assert (stored.detail, stored.path, stored.report["output"]) == (
+        "bad \ufffd name",
+        "/c/\ufffd.py",
+        "printed \ufffd",
+    )
+    assert message == "relu raised ValueError: bad \ufffd value"
+
+
+def test_a_task_that_raises_is_an_error_row_graded_again_next_run(tmp_path, monkeypatch):
+    from graders.batch import run
+
+    folder = tmp_path / "class"
+    reference_folder(folder / "alice")
+    shutil.copy(TEMPLATE / "selfcheck.py", folder / "bob.py")
+
+    def alice_fails(tasks, workers):
+        for task in tasks:
+            failed = task.student == "alice"
+            yield task, RuntimeError("the disk is full") if failed else run.grade_task(task)
+
+    with Gradebook(tmp_path / "grades.db") as book:
+        monkeypatch.setattr(run, "_local", alice_fails)
+        first = run_batch(folder, "selfcheck", book, workers=1, isolation=isolation())
+        broken = by_student(book)
+        monkeypatch.undo()
+        second = run_batch(folder, "selfcheck", book, workers=1, isolation=isolation())
+        fixed = by_student(book)
+    assert first.failed_to_grade == [
+        "alice: dlgrade failed while grading: RuntimeError: the disk is full"
+    ]
+    assert (broken["alice"].status, broken["alice"].report) == (ERROR, None)  # no score
+    assert "RuntimeError: the disk is full" in broken["alice"].detail
+    assert broken["bob"].status == GRADED
+    assert (second.graded, second.skipped, second.failed_to_grade) == (1, 1, [])
+    assert (fixed["alice"].status, fixed["alice"].score) == (GRADED, 12)
+
+
+def test_a_report_a_fault_of_ours_touched_is_recorded_as_an_error(tmp_path, monkeypatch):
+    import graders.grading as grading
+    from graders.batch.run import Task, grade_task
+
+    def faulty(submission, spec, **options):
+        return grading.faulted(submission.path, spec, "the sandbox could not start")
+
+    monkeypatch.setattr(grading, "grade", faulty)
+    folder = reference_folder(tmp_path / "alice")
+    entry = grade_task(Task("alice", str(folder), "sha", "selfcheck", "process"))
+    assert (entry.status, entry.report) == (ERROR, None)
+    assert entry.detail == "dlgrade failed while grading: the sandbox could not start"

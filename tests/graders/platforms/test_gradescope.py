@@ -251,14 +251,21 @@ def test_student_code_cannot_write_the_results_or_read_the_grader(
     assert "Q4_ANSWER" not in target.read_text()
 
 
-def test_without_the_jail_it_refuses_unless_built_to_allow_it(tmp_path: Path, zips) -> None:
+def test_without_the_jail_it_refuses_unless_built_to_allow_it(
+    tmp_path: Path, zips, validator
+) -> None:
     root = autograder(tmp_path, zips["jail"])
     reference_folder(root / "submission")
     done = run_autograder(root, path="/nonexistent")  # no bwrap on PATH
     assert done.returncode == 1
     assert "the jail cannot run in this container" in done.stderr
     assert "--allow-process" in done.stderr
-    assert not (root / "results" / "results.json").exists()  # no fake zero recorded
+    # The student is told the autograder failed, and no score is recorded (not even 0).
+    results = results_of(root, validator)
+    assert "score" not in results
+    assert results["tests"] == []
+    assert "The autograder failed on this submission" in results["output"]
+    assert "contact the course staff" in results["output"]
 
 
 def test_allow_process_build_grades_without_the_jail_and_says_so(
@@ -297,3 +304,32 @@ def test_find_submission_refuses_to_guess(tmp_path: Path) -> None:
     (tmp_path / "b.ipynb").write_text("")
     with pytest.raises(SubmissionError, match=r"name yours selfcheck\.py or selfcheck\.ipynb"):
         find_submission(tmp_path, "selfcheck")
+
+
+@pytest.mark.parametrize("where", ["raises", "faulted-report"])
+def test_a_fault_of_ours_still_writes_results_that_say_so(
+    tmp_path: Path, monkeypatch, validator, where: str
+) -> None:
+    import graders.grading as grading
+    from graders.platforms import gradescope
+
+    if where == "raises":
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("the disk is full")
+
+        monkeypatch.setattr(gradescope, "grade_upload", broken)
+    else:
+
+        def faulty(submission, spec, **options):
+            return grading.faulted(submission.path, spec, "the disk is full")
+
+        monkeypatch.setattr(grading, "grade", faulty)
+    root = tmp_path / "autograder"
+    reference_folder(root / "submission")
+    args = ["--root", str(root), "--assignment", "selfcheck"]
+    assert gradescope.main([*args, *(() if jail_works() else ("--allow-process",))]) == 1
+    results = results_of(root, validator)
+    assert "score" not in results  # not graded: no score, not even 0
+    assert "The autograder failed on this submission" in results["output"]
+    assert "the disk is full" in results["output"]

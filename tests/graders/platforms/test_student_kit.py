@@ -16,6 +16,7 @@ from graders.cli import main
 from graders.platforms import BuildError
 from graders.platforms.student_kit import build, public_spec
 from graders.spec import load_spec, read_raw
+from graders.submission import SubmissionError
 from tests.conftest import REFERENCE, TEMPLATE, reference_folder
 
 
@@ -219,15 +220,20 @@ def test_kit_pytest_file_fails_with_the_reports_messages(kit: Path) -> None:
     assert "hidden checks also run when you submit" in done.stdout
 
 
-def test_kit_pytest_grades_the_file_saved_last(kit: Path, tmp_path: Path) -> None:
-    from graders.pytest_support import submission_in
+def test_kit_pytest_grades_the_one_file_kept_and_never_guesses(kit: Path, tmp_path: Path) -> None:
+    from graders.pytest_support import grade_public, submission_in
 
-    for name in ("selfcheck.py", "selfcheck.ipynb"):
+    for name in ("selfcheck.py", "selfcheck.ipynb", "test_selfcheck.py"):
         shutil.copy(kit / name, tmp_path / name)
-    os.utime(tmp_path / "selfcheck.py", ns=(1, 1))
+    with pytest.raises(SubmissionError, match=r"both selfcheck\.py and selfcheck\.ipynb"):
+        submission_in(tmp_path, "selfcheck")
+    report = grade_public("selfcheck", tmp_path)  # every test then says why, in words
+    assert "both selfcheck.py and selfcheck.ipynb" in report["load_error"]
+    (tmp_path / "selfcheck.py").unlink()
     assert submission_in(tmp_path, "selfcheck") == tmp_path / "selfcheck.ipynb"
-    os.utime(tmp_path / "selfcheck.ipynb", ns=(0, 0))
-    assert submission_in(tmp_path, "selfcheck") == tmp_path / "selfcheck.py"
+    (tmp_path / "selfcheck.ipynb").unlink()  # the kit's own test file is never graded
+    with pytest.raises(SubmissionError, match=r"expected selfcheck\.py or selfcheck\.ipynb"):
+        submission_in(tmp_path, "selfcheck")
 
 
 def test_project_kit_lists_its_extra_dependencies(tmp_path: Path) -> None:

@@ -8,7 +8,15 @@ import pickle
 import numpy as np
 import pytest
 
-from graders.sandbox.wire import WireError, array_to_npy, frame, npy_to_array, split_frame
+from graders.sandbox.wire import (
+    WireError,
+    array_to_npy,
+    frame,
+    loads,
+    nesting_depth,
+    npy_to_array,
+    split_frame,
+)
 
 
 def npy_with_header(dtype_descr: str, shape: tuple, payload: bytes = b"") -> bytes:
@@ -62,5 +70,70 @@ def test_frames_split_and_refuse_oversize():
     assert used == len(data)
     with pytest.raises(WireError, match="over the"):
         split_frame(data, 3)
-    with pytest.raises(WireError, match="not JSON"):
+    with pytest.raises(WireError, match="invalid JSON"):
         split_frame(b"\x00\x00\x00\x03abc", 100)
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        (b'{"a": [1, {"b": "[[[["}]}', 3),
+        (b'"\\"[[{{"', 0),
+        (b'["\\\\", [[1]]]', 3),
+        (b'["\\\\\\"[[", [1]]', 2),
+        (b"[" * 100_000 + b"]" * 100_000, 100_000),
+        (b"", 0),
+    ],
+    ids=["brackets-in-strings", "escaped-quote", "escaped-backslash", "both", "deep", "empty"],
+)
+def test_nesting_depth_counts_brackets_outside_strings(text, depth):
+    assert nesting_depth(text) == depth
+
+
+def test_nesting_depth_is_linear_on_an_unterminated_string():
+    # A regex for strings backtracks quadratically here; the count must not.
+    assert nesting_depth(b'"' + b'\\"' * 400_000 + b"[[") == 0
+
+
+def test_a_reply_nested_100000_deep_is_refused_before_parsing():
+    deep = b'{"op": "reply", "ok": true, "value": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with pytest.raises(WireError, match="reply header is nested 100001 levels deep"):
+        split_frame(len(deep).to_bytes(4, "big") + deep, 100)
+    header, _, _ = split_frame(frame({"value": [[[[1]]]]}), 100)
+    assert header["value"] == [[[[1]]]]
+
+
+def test_loads_refuses_deep_or_broken_json_with_a_wire_error():
+    assert loads(b'{"cells": []}', "notebook") == {"cells": []}
+    with pytest.raises(WireError, match="notebook is nested 65 levels deep, over the limit of 64"):
+        loads(b"[" * 65 + b"]" * 65, "notebook")
+    with pytest.raises(WireError, match="notebook is invalid JSON"):
+        loads(b"[" * 60 + b"nope", "notebook")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [(2**32, 2**32, 2**32), (2**64, 0), (2**63,), (-1, 4), (2**40, 2**40), (1,) * 40],
+    ids=["wraps-to-zero", "zero-product-huge-dim", "int64-max", "negative", "huge", "40-dims"],
+)
+def test_an_overflowing_or_negative_shape_is_refused_before_any_allocation(shape):
+    header = str({"descr": "<f8", "fortran_order": False, "shape": shape})
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    blob = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode()
+    with pytest.raises(WireError):
+        npy_to_array(blob, 10**6)
+
+
+def test_zero_sized_arrays_still_cross():
+    assert npy_to_array(array_to_npy(np.zeros((0, 3))), 10).shape == (0, 3)
+
+
+@pytest.mark.parametrize("descr", ["<f16", "<c8", "|V8", "<M8[s]", "<m8[s]", [("a", "<f8")]])
+def test_only_plain_numbers_cross(descr):
+    with pytest.raises(WireError, match="not accepted"):
+        npy_to_array(npy_with_header(descr, (1,), b"\0" * 16), 100)
+
+
+def test_numbers_in_either_byte_order_cross():
+    big = np.arange(3, dtype=">f8")
+    assert npy_to_array(array_to_npy(big), 10).tolist() == [0.0, 1.0, 2.0]
