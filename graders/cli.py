@@ -17,10 +17,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def parser() -> argparse.ArgumentParser:
+    from graders.sandbox.isolation import ENV_VAR, NAMES, level_name, requested
+
     top = argparse.ArgumentParser(
         prog="dlgrade", description="Grade Deep Learning Foundations work in a sandbox."
     )
+    top.add_argument("--version", action="version", version=f"dlgrade {version()}")
     commands = top.add_subparsers(dest="command", required=True)
+
+    def isolation_option(command: argparse.ArgumentParser, default_help: str) -> None:
+        command.add_argument(
+            "--isolation",
+            type=level_name,
+            default=requested(),
+            metavar="{" + ",".join(NAMES) + "}",
+            help=f"how to sandbox the submission (default: ${ENV_VAR}, else auto: {default_help})",
+        )
+
     check = commands.add_parser("check", help="grade one submission and print its report")
     check.add_argument("path", type=Path, help="a .py file, a notebook, or a folder holding one")
     check.add_argument(
@@ -36,12 +49,7 @@ def parser() -> argparse.ArgumentParser:
         default="text",
         help="text (default), json, or junit (JUnit XML for CI test reporters)",
     )
-    check.add_argument(
-        "--isolation",
-        choices=("auto", "jail", "process"),
-        default="auto",
-        help="auto (default): the jail where bubblewrap works, else a plain process",
-    )
+    isolation_option(check, "the strongest level that works here")
     check.add_argument(
         "--student", action="store_true", help="run the public checks only (as a student kit does)"
     )
@@ -57,6 +65,7 @@ def parser() -> argparse.ArgumentParser:
         "demo", help="grade the built-in examples: the reference (passes) and the template (fails)"
     )
     demo.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    isolation_option(demo, "the strongest level that works here")
     batch = commands.add_parser("grade", help="grade a class: a folder of submissions")
     batch.add_argument("submissions", type=Path, help="one file or folder per student")
     batch.add_argument("-a", "--assignment", required=True)
@@ -65,10 +74,12 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     batch.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     batch.add_argument("--scheduler", help="a Dask scheduler, tcp://HOST:PORT (default: local)")
+    isolation_option(batch, "the jail; below it only with --allow-process")
     batch.add_argument(
         "--allow-process",
         action="store_true",
-        help="grade without the jail where it cannot run (unsafe for untrusted code)",
+        help="let auto fall back to plain processes where the jail cannot run (unsafe for "
+        "untrusted code; the same as --isolation process when the jail is unavailable)",
     )
     batch.add_argument("--data", help="folder with the MNIST files")
     batch.add_argument("--budget", type=float, help="training budget in seconds")
@@ -101,6 +112,17 @@ def parser() -> argparse.ArgumentParser:
     data.add_argument("--data", help="the folder to use (default: the cache)")
     data.add_argument("--download", action="store_true", help="download the files if missing")
     return top
+
+
+def version() -> str:
+    """This dlgrade's version, as installed (or "unknown" when run from a bare checkout)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("dlgrade")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def fail_usage(message: str) -> int:
@@ -159,23 +181,24 @@ def check(args: argparse.Namespace) -> int:
             return fail_usage(f"{error}")
     from graders.checks.core import Context
     from graders.grading import grade
-    from graders.sandbox.jail import JailUnavailable, launcher_for
+    from graders.sandbox.errors import GraderFault
+    from graders.sandbox.isolation import Needs, choose
     from graders.sandbox.runner import Limits, Sandbox
 
     try:
-        launcher, fallback = launcher_for(args.isolation)
-    except JailUnavailable as error:
-        return fail_usage(f"--isolation jail: {error}")
+        choice = choose(args.isolation, Needs.of(spec))
+    except GraderFault as fault:
+        return fail_usage(f"not graded, a fault of ours: {fault.reason}")
     context = Context(data_dir=args.data, train_seconds=args.budget, train_limit=args.train_limit)
     budget = args.budget or float(spec.training.get("seconds", 0))
     show = bool(spec.training) and args.format == "text" and sys.stdout.isatty()
     with training_progress(budget, show) as on_progress:
         # Start the child first: its NumPy import overlaps with ours of hypothesis and rich.
-        sandbox = Sandbox(submission.code, Limits(**spec.limits), launcher, on_progress)
+        sandbox = Sandbox(submission.code, Limits(**spec.limits), choice.launcher, on_progress)
         sandbox.start()
         mode = "student" if args.student or spec.student_kit else "instructor"
         report = grade(
-            submission, spec, mode=mode, sandbox=sandbox, notes=(fallback,), context=context
+            submission, spec, mode=mode, sandbox=sandbox, notes=(choice.note,), context=context
         )
     if args.html:
         write_html(report, args.html)
@@ -230,7 +253,8 @@ def demo(args: argparse.Namespace) -> int:
     for path, expected in examples:
         print(f"\n$ dlgrade check {path.relative_to(ROOT)}")
         sys.stdout.flush()
-        namespace = parser().parse_args(["check", str(path), "--format", args.format])
+        argv = ["check", str(path), "--format", args.format, "--isolation", args.isolation]
+        namespace = parser().parse_args(argv)
         codes.append(check(namespace) == expected)
     return EXIT_PASS if all(codes) else EXIT_FAIL
 
@@ -268,7 +292,8 @@ def grade_class(args: argparse.Namespace) -> int:
     from graders.batch.discover import RosterError, read_roster
     from graders.batch.gradebook import Gradebook
     from graders.batch.run import run_batch
-    from graders.sandbox.jail import JailLauncher, JailUnavailable
+    from graders.sandbox.errors import GraderFault
+    from graders.sandbox.isolation import Needs, choose
     from graders.spec import SpecError, load_spec
 
     try:
@@ -278,18 +303,14 @@ def grade_class(args: argparse.Namespace) -> int:
         return fail_usage(f"{error}")
     if not args.submissions.is_dir():
         return fail_usage(f"{args.submissions} is not a folder of submissions")
-    isolation = "jail"
-    if not args.scheduler:  # a cluster's workers check the jail on their own machines
+    choice = None
+    if not args.scheduler:  # a cluster's workers choose on their own machines
         try:
-            JailLauncher.create()
-        except JailUnavailable as error:
-            if not args.allow_process:
-                return fail_usage(
-                    f"batch grading runs submissions in the jail, which is unavailable here: "
-                    f"{error}. Fix that, or pass --allow-process to grade in plain processes "
-                    "(no filesystem or network isolation: only for code you trust)"
-                )
-            isolation = "process"
+            choice = choose(args.isolation, Needs.of(spec), untrusted=not args.allow_process)
+        except GraderFault as fault:
+            return fail_usage(f"not grading: {fault.reason}")
+        if choice.note:
+            print(f"dlgrade: {choice.note}", file=sys.stderr)
     console = Console(stderr=True)
     columns = (
         TextColumn(f"grading {spec.name}"),
@@ -318,7 +339,9 @@ def grade_class(args: argparse.Namespace) -> int:
             spec.name,
             book,
             workers=max(args.workers, 1),
-            isolation=isolation,
+            isolation=args.isolation,
+            allow_process=args.allow_process,
+            launcher=choice.launcher if choice else None,
             roster=roster,
             force=args.force,
             scheduler=args.scheduler,

@@ -7,7 +7,6 @@ workers of a Dask cluster (each submission jailed on the worker that grades it).
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import os
 import select
@@ -21,7 +20,7 @@ from pathlib import Path
 from graders.batch.discover import Candidate, discover
 from graders.batch.entry import GRADED, INVALID, Entry
 from graders.batch.gradebook import Gradebook, now
-from graders.sandbox.jail import UID_BASE, JailLauncher
+from graders.sandbox.launch import Launcher
 
 
 @dataclass(frozen=True)
@@ -32,11 +31,12 @@ class Task:
     path: str
     sha256: str
     assignment: str
-    isolation: str  # "jail" or "process"
+    isolation: str  # a level's name or "auto" (graders.sandbox.isolation)
     data_dir: str | None = None
     budget: float | None = None
     threads: int | None = None  # BLAS/torch threads per child: the cores shared by workers
-    jail: JailLauncher | None = None  # checked once by the parent; None: check on the worker
+    launcher: Launcher | None = None  # chosen once by the parent; None: chosen on the worker
+    allow_process: bool = False  # may a worker's `auto` fall below the levels for untrusted code
 
 
 @dataclass
@@ -56,7 +56,8 @@ def grade_task(task: Task) -> Entry:
     """Grade one submission; an unreadable one gets a complete all-failed report."""
     from graders.checks.core import Context
     from graders.grading import grade, unloadable
-    from graders.sandbox.jail import launcher_for
+    from graders.sandbox.errors import GraderFault
+    from graders.sandbox.isolation import Needs, choose
     from graders.sandbox.runner import Limits
     from graders.spec import load_spec
     from graders.submission import SubmissionError, load_submission
@@ -79,19 +80,30 @@ def grade_task(task: Task) -> Entry:
             seconds=round(seconds, 3),
             report=report,
         )
-    if task.jail is not None:
-        # The parent already probed this machine; each worker takes a uid of its own.
-        slot = os.getpid() % 4000
-        launcher = dataclasses.replace(task.jail, slot=slot, uid=UID_BASE + slot)
-    else:
-        launcher, _ = launcher_for(task.isolation)
     context = Context(data_dir=task.data_dir, train_seconds=task.budget)
     limits = dict(spec.limits)
     if task.threads is not None:
         # Children training at once must not each start one thread per core: they
         # would fight over the cores and all run slower (and blow their budgets).
         limits["threads"] = min(int(limits.get("threads", 1)), task.threads)
-    report = grade(submission, spec, launcher=launcher, context=context, limits=Limits(**limits))
+    slot = os.getpid() % 4000  # each worker process takes a uid of its own
+    if task.launcher is not None:  # the parent already chose for this machine
+        launcher, note = task.launcher.for_slot(slot), ""
+    else:
+        needs = Needs.of(spec, Limits(**limits))
+        try:
+            choice = choose(task.isolation, needs, untrusted=not task.allow_process, slot=slot)
+        except GraderFault as fault:  # no score: the batch reports it and the next run retries
+            raise RuntimeError(fault.reason) from None
+        launcher, note = choice.launcher, choice.note
+    report = grade(
+        submission,
+        spec,
+        launcher=launcher,
+        context=context,
+        limits=Limits(**limits),
+        notes=(note,),
+    )
     return Entry(
         **base,
         status=GRADED,
@@ -186,7 +198,9 @@ def run_batch(
     book: Gradebook,
     *,
     workers: int,
-    isolation: str,
+    isolation: str = "auto",
+    allow_process: bool = False,
+    launcher: Launcher | None = None,
     roster: dict[str, str] | None = None,
     force: bool = False,
     scheduler: str | None = None,
@@ -195,7 +209,12 @@ def run_batch(
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[Entry | None], None] | None = None,
 ) -> Summary:
-    """Grade every new or changed submission in `folder`; record everything in `book`."""
+    """Grade every new or changed submission in `folder`; record everything in `book`.
+
+    `launcher` is the level chosen for this machine (graders.sandbox.isolation.choose);
+    without one, each worker chooses `isolation` itself, refusing levels that do not confine
+    untrusted code unless `allow_process`.
+    """
     started = time.perf_counter()
     candidates = discover(folder, roster)
     todo, unchanged, other = plan(candidates, book, assignment, force)
@@ -215,11 +234,25 @@ def run_batch(
         setattr(summary, candidate.status, getattr(summary, candidate.status) + 1)
     book.forget_current(assignment, [c.student for c in candidates])
     threads = None if scheduler else max(1, (os.cpu_count() or 1) // max(workers, 1))
-    # Local workers share this machine: probe the jail once here, not once per task.
-    jail = JailLauncher.create() if isolation == "jail" and not scheduler and todo else None
+    if launcher is None and not scheduler and todo:
+        # Local workers share this machine: choose (and run the canary) once here.
+        from graders.sandbox.isolation import Needs, choose
+        from graders.spec import load_spec
+
+        needs = Needs.of(load_spec(assignment))
+        launcher = choose(isolation, needs, untrusted=not allow_process).launcher
     tasks = [
         Task(
-            c.student, str(c.path), c.sha256, assignment, isolation, data_dir, budget, threads, jail
+            c.student,
+            str(c.path),
+            c.sha256,
+            assignment,
+            isolation,
+            data_dir,
+            budget,
+            threads,
+            None if scheduler else launcher,
+            allow_process,
         )
         for c in todo
     ]
