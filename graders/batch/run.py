@@ -177,6 +177,22 @@ def _dask(tasks: list[Task], scheduler: str) -> Iterator[tuple[Task, Entry | Bas
             yield by_key[future.key], error if error is not None else future.result()
 
 
+def share_cores(workers: int, threads: int, training: bool, cores: int) -> tuple[int, int]:
+    """How many submissions to grade at once, and the BLAS/torch threads of each child, so
+    that workers x threads never exceeds the cores.
+
+    A self-check child is single-threaded: one worker per core asked for, each child
+    `cores // workers` threads at most. A training track's child may use `threads` (its
+    spec's): then fewer workers, so trainings side by side do not slow each other down
+    (and each is charged for the CPU time it used, not for the time it waited).
+    """
+    threads = max(1, min(threads, cores))
+    workers = max(1, workers)
+    if training:
+        workers = min(workers, max(1, cores // threads))
+    return workers, max(1, min(threads, cores // workers))
+
+
 def plan(
     candidates: list[Candidate], book: Gradebook, assignment: str, force: bool
 ) -> tuple[list[Candidate], list[Candidate], list[Candidate]]:
@@ -233,14 +249,18 @@ def run_batch(
         book.record(entry)
         setattr(summary, candidate.status, getattr(summary, candidate.status) + 1)
     book.forget_current(assignment, [c.student for c in candidates])
-    threads = None if scheduler else max(1, (os.cpu_count() or 1) // max(workers, 1))
-    if launcher is None and not scheduler and todo:
-        # Local workers share this machine: choose (and run the canary) once here.
+    threads = None
+    if not scheduler:  # a cluster worker's cores are its own to share (--nthreads)
         from graders.sandbox.isolation import Needs, choose
         from graders.spec import load_spec
 
-        needs = Needs.of(load_spec(assignment))
-        launcher = choose(isolation, needs, untrusted=not allow_process).launcher
+        spec = load_spec(assignment)
+        wanted = int(spec.limits.get("threads", 1))
+        cores = os.cpu_count() or 1
+        workers, threads = share_cores(workers, wanted, bool(spec.training), cores)
+        if launcher is None and todo:
+            # Local workers share this machine: choose (and run the canary) once here.
+            launcher = choose(isolation, Needs.of(spec), untrusted=not allow_process).launcher
     tasks = [
         Task(
             c.student,

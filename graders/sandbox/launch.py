@@ -84,7 +84,7 @@ def describe_code(code: int) -> str:
 
 def child_env(scratch: Path, limits: Limits) -> dict[str, str]:
     """A clean environment: nothing of the grader's (no secrets), BLAS pinned, plots to Agg."""
-    threads = str(limits.threads)
+    threads = str(child_threads(limits))
     return {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": str(scratch),
@@ -95,7 +95,15 @@ def child_env(scratch: Path, limits: Limits) -> dict[str, str]:
         "OMP_NUM_THREADS": threads,
         "OPENBLAS_NUM_THREADS": threads,
         "MKL_NUM_THREADS": threads,
+        "NUMEXPR_NUM_THREADS": threads,
+        "VECLIB_MAXIMUM_THREADS": threads,  # Apple's Accelerate
+        "BLIS_NUM_THREADS": threads,
     }
+
+
+def child_threads(limits: Limits) -> int:
+    """The threads a child may keep busy: its limit, never more than this machine's cores."""
+    return max(1, min(limits.threads, os.cpu_count() or 1))
 
 
 # Address-space caps count reserved, not used, memory: NumPy's and PyTorch's
