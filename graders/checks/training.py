@@ -56,7 +56,8 @@ def budget(spec_training: dict[str, Any], context: Context) -> float:
 def train(student: Student, context: Context, function: str, args: tuple, seconds: float) -> Any:
     """Run the student's training function with a report callback; keep its loss curve
     (also when training is stopped or crashes: the curve shows how far it got). The budget
-    is CPU time, so a busy machine does not eat into it."""
+    counts only the time the child could have used (graders.sandbox.clock), so a busy
+    machine does not eat into it."""
     first = len(context.progress)
     try:
         return student.call(function, *args, Reporter(), timeout=seconds, cpu_time=True)

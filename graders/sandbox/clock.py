@@ -1,11 +1,13 @@
 """Time limits that load cannot break: count only the time the child could have used.
 
-A per-call limit counts wall time less the time the child's processes spent runnable but
-waiting for a CPU (the scheduler's run-queue wait, from /proc/<pid>/task/*/schedstat), or
-the CPU time of its process tree per thread it may use, whichever is more: an honest
-function that answers in microseconds never times out because the machine is busy, while
-one that sleeps, spins or forks spinners still times out at its limit. A training budget
-counts the CPU time of the process tree per thread. Either way a
+A limit (a call's, or a training budget) counts wall time less the time the child's threads
+spent runnable but waiting for a CPU (the scheduler's run-queue wait, from
+/proc/<pid>/task/*/schedstat), or the CPU time of its process tree, each per thread it may
+use, whichever is more; and a thread ready to run is not stopped before it has had its
+limit of CPU time (it may be waiting for a CPU right now). An honest function that answers
+in microseconds never times out because the machine is busy, a training run gets the same
+budget on a busy machine as on a quiet one, while code that sleeps, spins or forks
+spinners still stops at its limit. Either way a
 wall-clock backstop ends the wait; a child stopped there before it had used its limit was
 kept from running by the machine, which is a fault of ours, never a timeout against it.
 
@@ -120,7 +122,9 @@ class Deadline:
     """When a request's time is up, counting only the time the child could have used.
 
     `threads` is how many threads the child may keep busy (Limits.threads); `training`
-    makes the limit a budget of CPU time alone (a training run may sleep or wait on I/O).
+    (a budget for a whole training run) counts the CPU time of processes and children
+    that have ended too, reads it every tenth of the budget, and waits longer for a busy
+    machine before the backstop.
     """
 
     def __init__(
@@ -172,7 +176,7 @@ class Deadline:
         cpu = self.cpu / self.threads
         # By wall time less waits it is over its limit; but a thread ready to run that has
         # not had its limit of CPU time may be waiting for a CPU right now: look again.
-        waiting = not self.training and cpu < self.seconds and self.tree.runnable()
+        waiting = cpu < self.seconds and self.tree.runnable()
         if used >= self.seconds and not waiting:
             return State.EXPIRED
         if now >= self.backstop:
@@ -189,23 +193,21 @@ class Deadline:
         self.next_look = min(now + max(step, MIN_STEP), self.backstop)
         return State.RUNNING
 
-    def spent(self) -> float:
-        """The time counted against the limit, measured now (for a report's metrics)."""
+    def cpu_per_thread(self) -> float:
+        """CPU seconds per allowed thread the tree used so far, measured now (for metrics)."""
         self.measure()
-        return self.used(time.monotonic())
+        return self.cpu / self.threads
 
     def used(self, now: float) -> float:
         """The time counted against the limit so far."""
-        cpu = self.cpu / self.threads
-        return cpu if self.training else max((now - self.started) - self.waited, cpu)
+        return max((now - self.started) - self.waited / self.threads, self.cpu / self.threads)
 
     def overloaded_message(self, name: str) -> str:
         """Why the call could not be timed: a sentence for the report (a fault of ours)."""
         elapsed = time.monotonic() - self.started
-        kind = "CPU time" if self.training else "running time"
         return (
             f"the machine was too loaded to time {name}: after {elapsed:.1f} s it had had "
-            f"{self.used(time.monotonic()):.2f} s of {kind} of its {self.seconds:g} s limit "
+            f"{self.used(time.monotonic()):.2f} s of running time of its {self.seconds:g} s limit "
             f"(it waited {self.waited:.1f} s for a CPU). Grade it again when the machine is "
             "less busy (fewer --workers, or nothing else running)"
         )

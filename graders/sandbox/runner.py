@@ -9,6 +9,7 @@ request it was serving; the next request starts a fresh child.
 from __future__ import annotations
 
 import os
+import select
 import selectors
 import shutil
 import subprocess
@@ -217,7 +218,7 @@ class Sandbox:
         """Call the student's function `name` in the child and return its plain reply.
 
         `timeout` is counted as the time the child could have used (graders.sandbox.clock);
-        with `cpu_time` (a training budget) as the CPU time of its processes per thread.
+        `cpu_time` marks a training budget, whose CPU time is recorded in `cpu_seconds`.
         """
 
         def request() -> tuple[dict, list[bytes]]:
@@ -281,11 +282,10 @@ class Sandbox:
             reply, reply_blobs = self._exchange(deadline)
         except _Timeout:
             if cpu_time:
-                self.cpu_seconds[name] = deadline.spent()
+                self.cpu_seconds[name] = deadline.cpu_per_thread()
             self._kill()
-            limit = f"{seconds:g} s of CPU time" if cpu_time else f"{seconds:g} s"
             self.broken[name] = CallTimeout(
-                name, f"{name} did not return within {limit}, so it was stopped"
+                name, f"{name} did not return within {seconds:g} s, so it was stopped"
             )
             raise self.broken[name] from None
         except _Overloaded:
@@ -299,7 +299,7 @@ class Sandbox:
             self._kill()  # the stream is out of step; never trust its next bytes
             raise BadReply(name, f"{name} sent a reply that could not be read: {error}") from None
         if cpu_time:
-            self.cpu_seconds[name] = deadline.spent()
+            self.cpu_seconds[name] = deadline.cpu_per_thread()
         try:
             if reply.get("id") != self._sequence:
                 raise WireError("a reply arrived out of turn (something else wrote to the pipe)")
@@ -411,6 +411,8 @@ class Sandbox:
                 return header, blobs
             if due:
                 state = deadline.look()
+                if state is not State.RUNNING and self._reply_waiting():
+                    state = State.RUNNING  # it answered while we looked: read that first
                 if state is State.EXPIRED:
                     raise _Timeout
                 if state is State.OVERLOADED:
@@ -422,6 +424,10 @@ class Sandbox:
             # Judge the child only once its time is up and no reply bytes came: a parent
             # that was itself kept from running first reads what the child already sent.
             due = pause <= 0 and len(self._buffer) == received
+
+    def _reply_waiting(self) -> bool:
+        """True when reply bytes are in the pipe, unread."""
+        return bool(select.select([self._reply_fd], [], [], 0)[0])
 
     def _on_ready(self, fd: int, selector: selectors.BaseSelector, limit: int) -> None:
         if fd == self._stdin_fd:

@@ -175,12 +175,13 @@ def test_training_counts_cpu_time_per_thread(fake):
     )
     assert state is State.EXPIRED
     assert 39.0 <= elapsed <= 41.5  # 10 s per thread of CPU time, not 10 s of wall time
-    # Training that sleeps stops at the backstop, and it is the student's.
+    # Training that sleeps is charged the time it sleeps.
     tree = FakeTree()
-    state, _ = run_until_decided(
+    state, elapsed = run_until_decided(
         Deadline(10.0, tree, threads=2, training=True), now, tree, cpu=0.0, wait=0.0
     )
     assert state is State.EXPIRED
+    assert elapsed < 11.5
 
 
 # -- training under load -------------------------------------------------------------------
