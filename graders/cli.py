@@ -1,4 +1,5 @@
-"""The `dlgrade` command line: check (grade one submission), demo, data."""
+"""The `dlgrade` command line: check (grade one submission), demo, data, doctor, and the
+instructor's grade, export, report and build."""
 
 from __future__ import annotations
 
@@ -107,6 +108,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="gradescope: grade in a plain process where the jail cannot start (unsafe)",
     )
+    doctor = commands.add_parser(
+        "doctor", help="what this machine provides for grading, and a self-test"
+    )
+    isolation_option(doctor, "the strongest level that works here")
+    doctor.add_argument("--data", help="folder with the MNIST files")
+    doctor.add_argument("-f", "--format", choices=("text", "json"), default="text")
     data = commands.add_parser("data", help="find (or download) a data set")
     data.add_argument("name", choices=("mnist",))
     data.add_argument("--data", help="the folder to use (default: the cache)")
@@ -275,6 +282,21 @@ def data(args: argparse.Namespace) -> int:
     except DataError as error:
         return fail_usage(f"{error}")
     return EXIT_PASS
+
+
+def doctor(args: argparse.Namespace) -> int:
+    """Say what this machine provides; exit 0 when the self-test passes, 2 otherwise."""
+    import dataclasses
+    import json
+
+    from graders.doctor import findings, render
+
+    found = findings(args.isolation, args.data)
+    if args.format == "json":
+        print(json.dumps([dataclasses.asdict(f) for f in found], indent=2))
+    else:
+        print(render(found))
+    return EXIT_PASS if found[-1].ok else EXIT_USAGE
 
 
 def grade_class(args: argparse.Namespace) -> int:
@@ -456,6 +478,7 @@ def main(argv: list[str] | None = None) -> int:
         "check": check,
         "demo": demo,
         "data": data,
+        "doctor": doctor,
         "grade": grade_class,
         "export": export_class,
         "report": report_class,
