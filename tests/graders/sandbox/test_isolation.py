@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -95,8 +96,6 @@ def test_unknown_level_names_are_refused():
 
 
 def dlgrade(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    import os
-
     return subprocess.run(
         [sys.executable, "-m", "graders.cli", *args],
         capture_output=True,
@@ -122,3 +121,20 @@ def test_the_kits_pytest_file_honours_the_environment_variable(monkeypatch, tmp_
     folder = reference_folder(tmp_path / "work")
     monkeypatch.setenv("DLGRADE_ISOLATION", "process")
     assert grade_public("selfcheck", Path(folder))["isolation"] == "process"
+
+
+def test_class_grading_refuses_to_grade_below_the_jail_unless_allowed(tmp_path):
+    from tests.conftest import reference_folder
+
+    reference_folder(tmp_path / "class" / "alice")
+    no_bwrap = {"PATH": str(Path(sys.executable).parent), "DLGRADE_ISOLATION": "auto"}
+    command = ["grade", str(tmp_path / "class"), "-a", "selfcheck", "--db"]
+    refused = dlgrade(*command, str(tmp_path / "a.db"), env=no_bwrap)
+    assert refused.returncode == 2
+    assert "no isolation level safe for untrusted code works here" in refused.stderr
+    assert "bubblewrap is not installed" in refused.stderr
+    assert not (tmp_path / "a.db").exists()
+    for allowed in (["--allow-process"], ["--isolation", "process"]):
+        done = dlgrade(*command, str(tmp_path / f"{allowed[-1]}.db"), *allowed, env=no_bwrap)
+        assert done.returncode == 0, done.stderr
+        assert "1/1 students pass" in done.stdout
