@@ -60,7 +60,7 @@ def train(student: Student, context: Context, function: str, args: tuple, second
     machine does not eat into it."""
     first = len(context.progress)
     try:
-        return student.call(function, *args, Reporter(), timeout=seconds, cpu_time=True)
+        return student.call(function, *args, Reporter(), timeout=seconds, training_budget=True)
     finally:
         # CPU seconds per thread the training used (`cpu_seconds` is the sandbox's record).
         spent = getattr(student, "cpu_seconds", {}).get(function)

@@ -7,9 +7,9 @@ use, whichever is more; and a thread ready to run is not stopped before it has h
 limit of CPU time (it may be waiting for a CPU right now). An honest function that answers
 in microseconds never times out because the machine is busy, a training run gets the same
 budget on a busy machine as on a quiet one, while code that sleeps, spins or forks
-spinners still stops at its limit. Either way a
-wall-clock backstop ends the wait; a child stopped there before it had used its limit was
-kept from running by the machine, which is a fault of ours, never a timeout against it.
+spinners still stops at its limit. A wall-clock backstop ends every wait; a child stopped
+there before it had used its limit was kept from running by the machine, which is a fault
+of ours, never a timeout against it.
 
 Where /proc has no schedstat (macOS, Windows), the limits are plain wall time.
 """

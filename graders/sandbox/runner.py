@@ -212,13 +212,14 @@ class Sandbox:
         name: str,
         *args: Any,
         timeout: float | None = None,
-        cpu_time: bool = False,
+        training_budget: bool = False,
         **kwargs: Any,
     ) -> Any:
         """Call the student's function `name` in the child and return its plain reply.
 
         `timeout` is counted as the time the child could have used (graders.sandbox.clock);
-        `cpu_time` marks a training budget, whose CPU time is recorded in `cpu_seconds`.
+        `training_budget` marks a whole training run (a longer backstop; its CPU time per
+        thread is recorded in `cpu_seconds`).
         """
 
         def request() -> tuple[dict, list[bytes]]:
@@ -231,7 +232,7 @@ class Sandbox:
             }
             return header, blobs
 
-        return self._request(name, request, timeout or self.limits.call_seconds, cpu_time)
+        return self._request(name, request, timeout or self.limits.call_seconds, training_budget)
 
     def get(self, name: str) -> Any:
         """The value of the module-level name `name` in the submission."""
@@ -265,7 +266,7 @@ class Sandbox:
         name: str,
         request: Callable[[], tuple[dict, list[bytes]]],
         seconds: float,
-        cpu_time: bool = False,
+        training_budget: bool = False,
     ) -> Any:
         if self.load_failure is not None:
             raise self.load_failure
@@ -276,12 +277,12 @@ class Sandbox:
         self._sequence += 1
         self._pending = memoryview(frame({**header, "id": self._sequence}, blobs))
         deadline = Deadline(
-            seconds, self._tree, threads=launch.child_threads(self.limits), training=cpu_time
+            seconds, self._tree, threads=launch.child_threads(self.limits), training=training_budget
         )
         try:
             reply, reply_blobs = self._exchange(deadline)
         except _Timeout:
-            if cpu_time:
+            if training_budget:
                 self.cpu_seconds[name] = deadline.cpu_per_thread()
             self._kill()
             self.broken[name] = CallTimeout(
@@ -298,7 +299,7 @@ class Sandbox:
         except WireError as error:
             self._kill()  # the stream is out of step; never trust its next bytes
             raise BadReply(name, f"{name} sent a reply that could not be read: {error}") from None
-        if cpu_time:
+        if training_budget:
             self.cpu_seconds[name] = deadline.cpu_per_thread()
         try:
             if reply.get("id") != self._sequence:
