@@ -28,15 +28,20 @@ def descendants_here() -> list[int]:
 
 
 def kill_all() -> None:
-    """SIGKILL and reap every child until none is left (a child may fork while we look)."""
+    """SIGKILL every child and its process group, and reap, until none is left (a child may
+    fork while we look)."""
+    own = os.getpgid(0)
     while True:
         children = descendants_here()
         if not children:
             return
         for pid in children:
             try:
+                group = os.getpgid(pid)
+                if group != own:
+                    os.killpg(group, signal.SIGKILL)
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
+            except (ProcessLookupError, PermissionError):
                 pass
         for _ in children:
             try:
@@ -56,7 +61,6 @@ def end_like(status: int) -> None:
 
 def supervise(server: int) -> None:
     """Reap everything until the server ends (or the parent says stop); then kill the rest."""
-
     while True:
         try:
             pid, status = os.waitpid(-1, 0)
@@ -75,10 +79,9 @@ def stop(*_: object) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, stop)  # before the fork: no moment without it
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
-        said = os.strerror(ctypes.get_errno())
-        sys.exit(f"dlgrade: the supervisor could not become a subreaper: {said}")
+    # Where the kernel refuses (before Linux 3.4), a daemon that leaves the session escapes,
+    # as it would without us; the rest of the submission's process group is still killed.
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     server = os.fork()
     if server == 0:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
