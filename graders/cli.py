@@ -186,23 +186,37 @@ def check(args: argparse.Namespace) -> int:
             find_mnist(args.data)
         except DataError as error:
             return fail_usage(f"{error}")
-    from graders.checks.core import Context
-    from graders.grading import grade
+    from concurrent.futures import ThreadPoolExecutor
+
     from graders.sandbox.errors import GraderFault
-    from graders.sandbox.isolation import Needs, choose
+    from graders.sandbox.isolation import Choice, Needs, choose
     from graders.sandbox.runner import Limits, Sandbox
 
-    try:
-        choice = choose(args.isolation, Needs.of(spec))
-    except GraderFault as fault:
-        return fail_usage(f"not graded, a fault of ours: {fault.reason}")
-    context = Context(data_dir=args.data, train_seconds=args.budget, train_limit=args.train_limit)
+    limits = Limits(**spec.limits)
     budget = args.budget or float(spec.training.get("seconds", 0))
     show = bool(spec.training) and args.format == "text" and sys.stdout.isatty()
-    with training_progress(budget, show) as on_progress:
-        # Start the child first: its NumPy import overlaps with ours of hypothesis and rich.
-        sandbox = Sandbox(submission.code, Limits(**spec.limits), choice.launcher, on_progress)
+
+    def start(on_progress: Callable[[int, float], None] | None) -> tuple[Sandbox, Choice]:
+        """Choose the isolation level (its canary runs once), then start the child at it."""
+        choice = choose(args.isolation, Needs.of(spec, limits))
+        sandbox = Sandbox(submission.code, limits, choice.launcher, on_progress)
         sandbox.start()
+        return sandbox, choice
+
+    with training_progress(budget, show) as on_progress, ThreadPoolExecutor(1) as pool:
+        # The canary, then the child, start while this thread imports hypothesis and the
+        # checks: their NumPy imports overlap with ours.
+        starting = pool.submit(start, on_progress)
+        from graders.checks.core import Context
+        from graders.grading import grade
+
+        try:
+            sandbox, choice = starting.result()
+        except GraderFault as fault:
+            return fail_usage(f"not graded, a fault of ours: {fault.reason}")
+        context = Context(
+            data_dir=args.data, train_seconds=args.budget, train_limit=args.train_limit
+        )
         mode = "student" if args.student or spec.student_kit else "instructor"
         report = grade(
             submission, spec, mode=mode, sandbox=sandbox, notes=(choice.note,), context=context
