@@ -239,3 +239,24 @@ def test_workers_times_threads_never_exceeds_the_cores(asked, planned):
 
 def test_the_benchmark_script_exists():
     assert (Path(ROOT) / "benchmarks" / "training_under_load.py").is_file()
+
+
+def test_a_call_the_machine_kept_from_running_is_an_error_never_a_score(
+    monkeypatch, make_submission
+):
+    # The child looks ready to run the whole time but never gets its limit of CPU time (the
+    # tree's readings are frozen), so the backstop ends the wait: a fault of ours.
+    from graders.verdict import Status
+    from tests.conftest import grade_path
+
+    monkeypatch.setattr(clock, "CALL_BACKSTOP", (4.0, 0.0))
+    monkeypatch.setattr(clock.Tree, "runnable", lambda self: True)
+    monkeypatch.setattr(clock.Tree, "stats", lambda self: {})
+    monkeypatch.setattr(clock.Tree, "cpu", lambda self: 0.0)
+    slow = "import time\n_relu = relu\n\ndef relu(z):\n    time.sleep(1.0)\n    return _relu(z)\n"
+    report = grade_path(make_submission(slow), launcher=ProcessLauncher(), call_seconds=0.1)
+    q2 = next(q for q in report.questions if q.id == "q2")
+    assert not report.graded
+    assert q2.first_failure.status is Status.ERROR
+    assert "too loaded to time relu" in q2.first_failure.message
+    assert all(q.passed for q in report.questions if q.id != "q2")
