@@ -1,4 +1,5 @@
-"""The `dlgrade` command line: check (grade one submission), demo, data."""
+"""The `dlgrade` command line: check (grade one submission), demo, data, doctor, and the
+instructor's grade, export, report and build."""
 
 from __future__ import annotations
 
@@ -16,11 +17,26 @@ BUILD_TARGETS = ("gradescope", "student-kit", "otter", "classroom")
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def isolation_option(command: argparse.ArgumentParser, default_help: str) -> None:
+    """--isolation, whose default is $DLGRADE_ISOLATION, else auto."""
+    from graders.sandbox.isolation import ENV_VAR, NAMES, level_name, requested
+
+    command.add_argument(
+        "--isolation",
+        type=level_name,
+        default=requested(),
+        metavar="{" + ",".join(NAMES) + "}",
+        help=f"how to sandbox the submission (default: ${ENV_VAR}, else auto: {default_help})",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="dlgrade", description="Grade Deep Learning Foundations work in a sandbox."
     )
+    top.add_argument("--version", action="version", version=f"dlgrade {version()}")
     commands = top.add_subparsers(dest="command", required=True)
+
     check = commands.add_parser("check", help="grade one submission and print its report")
     check.add_argument("path", type=Path, help="a .py file, a notebook, or a folder holding one")
     check.add_argument(
@@ -36,12 +52,7 @@ def parser() -> argparse.ArgumentParser:
         default="text",
         help="text (default), json, or junit (JUnit XML for CI test reporters)",
     )
-    check.add_argument(
-        "--isolation",
-        choices=("auto", "jail", "process"),
-        default="auto",
-        help="auto (default): the jail where bubblewrap works, else a plain process",
-    )
+    isolation_option(check, "the strongest level that works here")
     check.add_argument(
         "--student", action="store_true", help="run the public checks only (as a student kit does)"
     )
@@ -57,6 +68,7 @@ def parser() -> argparse.ArgumentParser:
         "demo", help="grade the built-in examples: the reference (passes) and the template (fails)"
     )
     demo.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    isolation_option(demo, "the strongest level that works here")
     batch = commands.add_parser("grade", help="grade a class: a folder of submissions")
     batch.add_argument("submissions", type=Path, help="one file or folder per student")
     batch.add_argument("-a", "--assignment", required=True)
@@ -65,10 +77,12 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     batch.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     batch.add_argument("--scheduler", help="a Dask scheduler, tcp://HOST:PORT (default: local)")
+    isolation_option(batch, "the jail; below it only with --allow-process")
     batch.add_argument(
         "--allow-process",
         action="store_true",
-        help="grade without the jail where it cannot run (unsafe for untrusted code)",
+        help="let auto fall back to plain processes where the jail cannot run (unsafe for "
+        "untrusted code; the same as --isolation process when the jail is unavailable)",
     )
     batch.add_argument("--data", help="folder with the MNIST files")
     batch.add_argument("--budget", type=float, help="training budget in seconds")
@@ -96,6 +110,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="gradescope: grade in a plain process where the jail cannot start (unsafe)",
     )
+    doctor = commands.add_parser(
+        "doctor", help="what this machine provides for grading, and a self-test"
+    )
+    isolation_option(doctor, "the strongest level that works here")
+    doctor.add_argument("--data", help="folder with the MNIST files")
+    doctor.add_argument("-f", "--format", choices=("text", "json"), default="text")
     authoring(commands)
     data = commands.add_parser("data", help="find (or download) a data set")
     data.add_argument("name", choices=("mnist",))
@@ -116,9 +136,7 @@ def authoring(commands: argparse._SubParsersAction) -> None:
     validate.add_argument(
         "--quick", action="store_true", help="train on a small sample, without the thresholds"
     )
-    validate.add_argument(
-        "--isolation", choices=("auto", "jail", "process"), default="auto", help="default: auto"
-    )
+    isolation_option(validate, "the strongest level that works here")
     validate.add_argument("--data", help="folder with the MNIST files (projects that use it)")
     mistakes = commands.add_parser(
         "mistakes", help="after `dlgrade grade`: wrong functions many students share, unnamed"
@@ -135,6 +153,17 @@ def authoring(commands: argparse._SubParsersAction) -> None:
     template.add_argument(
         "--check", action="store_true", help="exit 1 when the template files are out of date"
     )
+
+
+def version() -> str:
+    """This dlgrade's version, as installed (or "unknown" when run from a bare checkout)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("dlgrade")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def fail_usage(message: str) -> int:
@@ -202,25 +231,45 @@ def check(args: argparse.Namespace) -> int:
             find_mnist(args.data)
         except DataError as error:
             return fail_usage(f"{error}")
-    from graders.checks.core import Context
-    from graders.grading import grade
-    from graders.sandbox.jail import JailUnavailable, launcher_for
+    from concurrent.futures import ThreadPoolExecutor
+
+    from graders.sandbox.errors import GraderFault
+    from graders.sandbox.isolation import Choice, Needs, choose
     from graders.sandbox.runner import Limits, Sandbox
 
-    try:
-        launcher, fallback = launcher_for(args.isolation)
-    except JailUnavailable as error:
-        return fail_usage(f"--isolation jail: {error}")
-    context = Context(data_dir=args.data, train_seconds=args.budget, train_limit=args.train_limit)
+    limits = Limits(**spec.limits)
     budget = args.budget or float(spec.training.get("seconds", 0))
     show = bool(spec.training) and args.format == "text" and sys.stdout.isatty()
-    with training_progress(budget, show) as on_progress:
-        # grade() starts the child first, so its NumPy import overlaps with our imports of
-        # the checks, and turns whatever goes wrong, even in starting it, into the report.
-        sandbox = Sandbox(submission.code, Limits(**spec.limits), launcher, on_progress)
+
+    def start(on_progress: Callable[[int, float], None] | None) -> tuple[Sandbox, Choice]:
+        """Choose the isolation level (its canary runs once), then start the child at it."""
+        choice = choose(args.isolation, Needs.of(spec, limits))
+        sandbox = Sandbox(submission.code, limits, choice.launcher, on_progress)
+        sandbox.start()
+        return sandbox, choice
+
+    with training_progress(budget, show) as on_progress, ThreadPoolExecutor(1) as pool:
+        # The canary, then the child, start while this thread imports hypothesis and the
+        # checks: their NumPy imports overlap with ours.
+        starting = pool.submit(start, on_progress)
+        from graders.checks.core import Context
+        from graders.grading import faulted, grade
+
+        try:
+            sandbox, choice = starting.result()
+        except GraderFault as fault:
+            return fail_usage(f"not graded, a fault of ours: {fault.reason}")
+        except Exception as error:  # the child could not start: a fault of ours, reported
+            fault = f"the sandbox could not start ({type(error).__name__}: {error})"
+            if args.format != "text":
+                print(render_machine(faulted(args.path, spec, fault), args.format))
+            return fail_usage(f"not graded, a fault of ours: {fault}")
+        context = Context(
+            data_dir=args.data, train_seconds=args.budget, train_limit=args.train_limit
+        )
         mode = "student" if args.student or spec.student_kit else "instructor"
         report = grade(
-            submission, spec, mode=mode, sandbox=sandbox, notes=(fallback,), context=context
+            submission, spec, mode=mode, sandbox=sandbox, notes=(choice.note,), context=context
         )
     if args.html:
         write_html(report, args.html)
@@ -274,7 +323,8 @@ def demo(args: argparse.Namespace) -> int:
     for path, expected in examples:
         print(f"\n$ dlgrade check {path.relative_to(ROOT)}")
         sys.stdout.flush()
-        namespace = parser().parse_args(["check", str(path), "--format", args.format])
+        argv = ["check", str(path), "--format", args.format, "--isolation", args.isolation]
+        namespace = parser().parse_args(argv)
         codes.append(check(namespace) == expected)
     return EXIT_PASS if all(codes) else EXIT_FAIL
 
@@ -297,6 +347,21 @@ def data(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def doctor(args: argparse.Namespace) -> int:
+    """Say what this machine provides; exit 0 when the self-test passes, 2 otherwise."""
+    import dataclasses
+    import json
+
+    from graders.doctor import findings, render
+
+    found = findings(args.isolation, args.data)
+    if args.format == "json":
+        print(json.dumps([dataclasses.asdict(f) for f in found], indent=2))
+    else:
+        print(render(found))
+    return EXIT_PASS if found[-1].ok else EXIT_USAGE
+
+
 def grade_class(args: argparse.Namespace) -> int:
     """Grade every submission in a folder into the gradebook, with a progress bar."""
     from rich.console import Console
@@ -313,7 +378,8 @@ def grade_class(args: argparse.Namespace) -> int:
     from graders.batch.gradebook import Gradebook
     from graders.batch.run import run_batch
     from graders.render.inert import display_text
-    from graders.sandbox.jail import JailLauncher, JailUnavailable
+    from graders.sandbox.errors import GraderFault
+    from graders.sandbox.isolation import Needs, choose
     from graders.spec import SpecError, load_spec
 
     try:
@@ -323,18 +389,14 @@ def grade_class(args: argparse.Namespace) -> int:
         return fail_usage(f"{error}")
     if not args.submissions.is_dir():
         return fail_usage(f"{args.submissions} is not a folder of submissions")
-    isolation = "jail"
-    if not args.scheduler:  # a cluster's workers check the jail on their own machines
+    choice = None
+    if not args.scheduler:  # a cluster's workers choose on their own machines
         try:
-            JailLauncher.create()
-        except JailUnavailable as error:
-            if not args.allow_process:
-                return fail_usage(
-                    f"batch grading runs submissions in the jail, which is unavailable here: "
-                    f"{error}. Fix that, or pass --allow-process to grade in plain processes "
-                    "(no filesystem or network isolation: only for code you trust)"
-                )
-            isolation = "process"
+            choice = choose(args.isolation, Needs.of(spec), untrusted=not args.allow_process)
+        except GraderFault as fault:
+            return fail_usage(f"not grading: {fault.reason}")
+        if choice.note:
+            print(f"dlgrade: {choice.note}", file=sys.stderr)
     console = Console(stderr=True)
     columns = (
         TextColumn(f"grading {spec.name}"),
@@ -363,7 +425,9 @@ def grade_class(args: argparse.Namespace) -> int:
             spec.name,
             book,
             workers=max(args.workers, 1),
-            isolation=isolation,
+            isolation=args.isolation,
+            allow_process=args.allow_process,
+            launcher=choice.launcher if choice else None,
             roster=roster,
             force=args.force,
             scheduler=args.scheduler,
@@ -486,14 +550,18 @@ def validate_assignment(args: argparse.Namespace) -> int:
     from graders.authoring import validate
     from graders.checks.core import Context
     from graders.grading import grade_path
-    from graders.sandbox.jail import JailUnavailable, launcher_for
+    from graders.sandbox.errors import GraderFault
+    from graders.sandbox.isolation import Needs, choose
     from graders.spec import SpecError, load_spec
 
     try:
         spec = load_spec(args.assignment)
-        launcher, fallback = launcher_for(args.isolation)
-    except (SpecError, JailUnavailable) as error:
+        choice = choose(args.isolation, Needs.of(spec))
+    except SpecError as error:
         return fail_usage(f"{error}")
+    except GraderFault as fault:
+        return fail_usage(f"cannot validate here, a fault of ours: {fault.reason}")
+    launcher, fallback = choice.launcher, choice.note
     quick_args = {}
     if args.quick:  # every check with a threshold runs, with the bar at 0
         quick_args = {c.name: {"threshold": 0.0} for c in spec.checks.values() if c.thresholded}
@@ -586,6 +654,7 @@ def main(argv: list[str] | None = None) -> int:
         "check": check,
         "demo": demo,
         "data": data,
+        "doctor": doctor,
         "grade": grade_class,
         "export": export_class,
         "report": report_class,

@@ -42,9 +42,13 @@ def question_label(question: Question) -> str:
 
 
 def grade_public(assignment: str, folder: Path) -> dict[str, Any]:
-    """Grade the submission in `folder` with the public checks; the report as a dict."""
+    """Grade the submission in `folder` with the public checks; the report as a dict.
+
+    The isolation level is $DLGRADE_ISOLATION's (auto when unset); when it cannot be used,
+    GraderFault says why, and every test of the module errors with that one line.
+    """
     from graders.grading import grade, unloadable
-    from graders.sandbox.jail import launcher_for
+    from graders.sandbox.isolation import Needs, choose, requested
     from graders.submission import SubmissionError, load_submission
 
     spec = load_spec(assignment)
@@ -54,8 +58,8 @@ def grade_public(assignment: str, folder: Path) -> dict[str, Any]:
         submission = load_submission(path, spec.entry)
     except SubmissionError as error:
         return unloadable(path, spec, error, mode="student").to_dict()
-    launcher, fallback = launcher_for("auto")
-    report = grade(submission, spec, mode="student", launcher=launcher, notes=(fallback,))
+    choice = choose(requested(), Needs.of(spec))
+    report = grade(submission, spec, mode="student", launcher=choice.launcher, notes=(choice.note,))
     return report.to_dict()
 
 

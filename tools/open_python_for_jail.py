@@ -12,10 +12,14 @@ import stat
 import sys
 from pathlib import Path
 
+# Run as `python tools/open_python_for_jail.py`, before the grader is installed too.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graders.sandbox.jail import python_roots
+
 
 def main() -> None:
-    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
-    for root in sorted(roots):
+    for root in python_roots():
         for folder in [*reversed(root.parents), root]:
             mode = folder.stat().st_mode
             if not mode & stat.S_IXOTH:

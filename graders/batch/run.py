@@ -7,7 +7,6 @@ workers of a Dask cluster (each submission jailed on the worker that grades it).
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import os
 import select
@@ -21,7 +20,7 @@ from pathlib import Path
 from graders.batch.discover import Candidate, discover
 from graders.batch.entry import ERROR, GRADED, INVALID, Entry
 from graders.batch.gradebook import Gradebook, now
-from graders.sandbox.jail import UID_BASE, JailLauncher
+from graders.sandbox.launch import Launcher
 
 
 @dataclass(frozen=True)
@@ -32,11 +31,12 @@ class Task:
     path: str
     sha256: str
     assignment: str
-    isolation: str  # "jail" or "process"
+    isolation: str  # a level's name or "auto" (graders.sandbox.isolation)
     data_dir: str | None = None
     budget: float | None = None
     threads: int | None = None  # BLAS/torch threads per child: the cores shared by workers
-    jail: JailLauncher | None = None  # checked once by the parent; None: check on the worker
+    launcher: Launcher | None = None  # chosen once by the parent; None: chosen on the worker
+    allow_process: bool = False  # may a worker's `auto` fall below the levels for untrusted code
 
 
 @dataclass
@@ -57,7 +57,8 @@ def grade_task(task: Task) -> Entry:
     that a fault of ours stopped gets an "error" entry, without a report or a score."""
     from graders.checks.core import Context
     from graders.grading import grade, unloadable
-    from graders.sandbox.jail import launcher_for
+    from graders.sandbox.errors import GraderFault
+    from graders.sandbox.isolation import Needs, choose
     from graders.sandbox.runner import Limits
     from graders.spec import load_spec
     from graders.submission import SubmissionError, load_submission
@@ -80,19 +81,31 @@ def grade_task(task: Task) -> Entry:
             seconds=round(seconds, 3),
             report=report,
         )
-    if task.jail is not None:
-        # The parent already probed this machine; each worker takes a uid of its own.
-        slot = os.getpid() % 4000
-        launcher = dataclasses.replace(task.jail, slot=slot, uid=UID_BASE + slot)
-    else:
-        launcher, _ = launcher_for(task.isolation)
     context = Context(data_dir=task.data_dir, train_seconds=task.budget)
     limits = dict(spec.limits)
     if task.threads is not None:
         # Children training at once must not each start one thread per core: they
         # would fight over the cores and all run slower (and blow their budgets).
         limits["threads"] = min(int(limits.get("threads", 1)), task.threads)
-    report = grade(submission, spec, launcher=launcher, context=context, limits=Limits(**limits))
+    slot = os.getpid() % 4000  # each worker process takes a uid of its own
+    if task.launcher is not None:  # the parent already chose for this machine
+        launcher, note = task.launcher.for_slot(slot), ""
+    else:
+        needs = Needs.of(spec, Limits(**limits))
+        try:
+            choice = choose(task.isolation, needs, untrusted=not task.allow_process, slot=slot)
+        except GraderFault as fault:  # no score: an error row, graded again on the next run
+            detail = f"dlgrade failed while grading: {fault.reason}"
+            return Entry(**base, status=ERROR, detail=detail, path=task.path, graded_at=now())
+        launcher, note = choice.launcher, choice.note
+    report = grade(
+        submission,
+        spec,
+        launcher=launcher,
+        context=context,
+        limits=Limits(**limits),
+        notes=(note,),
+    )
     if not report.graded:
         detail = f"dlgrade failed while grading: {report.errors[0]}"
         return Entry(**base, status=ERROR, detail=detail, path=task.path, graded_at=now())
@@ -182,6 +195,22 @@ def failed(task: Task, error: BaseException) -> Entry:
     )
 
 
+def share_cores(workers: int, threads: int, training: bool, cores: int) -> tuple[int, int]:
+    """How many submissions to grade at once, and the BLAS/torch threads of each child, so
+    that workers x threads never exceeds the cores.
+
+    A self-check child is single-threaded: one worker per core asked for, each child
+    `cores // workers` threads at most. A training track's child may use `threads` (its
+    spec's): then fewer workers, so trainings side by side do not slow each other down
+    (and each is charged for the CPU time it used, not for the time it waited).
+    """
+    threads = max(1, min(threads, cores))
+    workers = max(1, workers)
+    if training:
+        workers = min(workers, max(1, cores // threads))
+    return workers, max(1, min(threads, cores // workers))
+
+
 def plan(
     candidates: list[Candidate], book: Gradebook, assignment: str, force: bool
 ) -> tuple[list[Candidate], list[Candidate], list[Candidate]]:
@@ -203,7 +232,9 @@ def run_batch(
     book: Gradebook,
     *,
     workers: int,
-    isolation: str,
+    isolation: str = "auto",
+    allow_process: bool = False,
+    launcher: Launcher | None = None,
     roster: dict[str, str] | None = None,
     force: bool = False,
     scheduler: str | None = None,
@@ -212,7 +243,12 @@ def run_batch(
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[Entry], None] | None = None,
 ) -> Summary:
-    """Grade every new or changed submission in `folder`; record everything in `book`."""
+    """Grade every new or changed submission in `folder`; record everything in `book`.
+
+    `launcher` is the level chosen for this machine (graders.sandbox.isolation.choose);
+    without one, each worker chooses `isolation` itself, refusing levels that do not confine
+    untrusted code unless `allow_process`.
+    """
     started = time.perf_counter()
     candidates = discover(folder, roster)
     todo, unchanged, other = plan(candidates, book, assignment, force)
@@ -231,12 +267,30 @@ def run_batch(
         book.record(entry)
         setattr(summary, candidate.status, getattr(summary, candidate.status) + 1)
     book.forget_current(assignment, [c.student for c in candidates])
-    threads = None if scheduler else max(1, (os.cpu_count() or 1) // max(workers, 1))
-    # Local workers share this machine: probe the jail once here, not once per task.
-    jail = JailLauncher.create() if isolation == "jail" and not scheduler and todo else None
+    threads = None
+    if not scheduler:  # a cluster worker's cores are its own to share (--nthreads)
+        from graders.sandbox.isolation import Needs, choose
+        from graders.spec import load_spec
+
+        spec = load_spec(assignment)
+        wanted = int(spec.limits.get("threads", 1))
+        cores = os.cpu_count() or 1
+        workers, threads = share_cores(workers, wanted, bool(spec.training), cores)
+        if launcher is None and todo:
+            # Local workers share this machine: choose (and run the canary) once here.
+            launcher = choose(isolation, Needs.of(spec), untrusted=not allow_process).launcher
     tasks = [
         Task(
-            c.student, str(c.path), c.sha256, assignment, isolation, data_dir, budget, threads, jail
+            c.student,
+            str(c.path),
+            c.sha256,
+            assignment,
+            isolation,
+            data_dir,
+            budget,
+            threads,
+            None if scheduler else launcher,
+            allow_process,
         )
         for c in todo
     ]

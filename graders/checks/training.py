@@ -49,17 +49,24 @@ def require_numpy_only(context: Context) -> None:
 
 
 def budget(spec_training: dict[str, Any], context: Context) -> float:
-    """Seconds the student's training may take: the context's override, else the spec's."""
+    """CPU seconds (per allowed thread) the student's training may use: the context's
+    override, else the spec's."""
     return float(context.train_seconds or spec_training.get("seconds", 120.0))
 
 
 def train(student: Student, context: Context, function: str, args: tuple, seconds: float) -> Any:
     """Run the student's training function with a report callback; keep its loss curve
-    (also when training is stopped or crashes: the curve shows how far it got)."""
+    (also when training is stopped or crashes: the curve shows how far it got). The budget
+    counts only the time the child could have used (graders.sandbox.clock), so a busy
+    machine does not eat into it."""
     first = len(context.progress)
     try:
-        return student.call(function, *args, Reporter(), timeout=seconds)
+        return student.call(function, *args, Reporter(), timeout=seconds, training_budget=True)
     finally:
+        # CPU seconds per thread the training used (`cpu_seconds` is the sandbox's record).
+        spent = getattr(student, "cpu_seconds", {}).get(function)
+        if spent is not None:
+            context.metrics["training_cpu_seconds"] = round(spent, 2)
         steps = context.progress[first:]
         if steps:
             context.figures["loss_curve"] = {

@@ -134,24 +134,28 @@ def find_submission(folder: Path, entry: str) -> Path:
 
 
 def grade_upload(
-    root: Path, assignment: str, *, allow_process: bool = False, data: str | None = None
+    root: Path,
+    assignment: str,
+    *,
+    isolation: str = "auto",
+    allow_process: bool = False,
+    data: str | None = None,
 ) -> dict[str, Any]:
-    """Grade `root/submission` and return Gradescope's results document."""
+    """Grade `root/submission` and return Gradescope's results document.
+
+    GraderFault when no isolation level that confines untrusted code works here (unless
+    `allow_process`, or `isolation` names a level explicitly).
+    """
     from graders.batch.exports import gradescope_results
     from graders.checks.core import Context
     from graders.grading import grade, unloadable
-    from graders.sandbox.jail import JailLauncher, JailUnavailable
-    from graders.sandbox.launch import ProcessLauncher
+    from graders.sandbox.isolation import Needs, choose
     from graders.spec import load_spec
     from graders.submission import load_submission
 
     spec = load_spec(assignment)
-    try:
-        launcher, note = JailLauncher.create(), ""
-    except JailUnavailable as error:
-        if not allow_process:
-            raise
-        launcher, note = ProcessLauncher(), f"the jail is unavailable here ({error})"
+    choice = choose(isolation, Needs.of(spec), untrusted=not allow_process)
+    launcher, note = choice.launcher, choice.note
     upload = root / "submission"
     try:
         target = find_submission(upload, spec.entry)
@@ -200,15 +204,18 @@ def main(argv: list[str] | None = None) -> int:
     """The entry point of run_autograder: it always writes results.json.
 
     A submission that cannot be graded (its own fault) gets a score of 0 and says why; a
-    fault of ours (no jail here, a bug) gets results without a score that say the autograder
-    failed, and a non-zero exit.
+    fault of ours (no sandbox here, a bug) gets results without a score that say the
+    autograder failed, and a non-zero exit.
     """
-    from graders.sandbox.errors import SandboxStop
-    from graders.sandbox.jail import JailUnavailable
+    from graders.sandbox.errors import GraderFault, SandboxStop
+    from graders.sandbox.isolation import ENV_VAR, level_name, requested
 
     options = argparse.ArgumentParser(prog="python -m graders.platforms.gradescope")
     options.add_argument("--root", type=Path, default=DEFAULT_ROOT)
     options.add_argument("--assignment", required=True)
+    options.add_argument(
+        "--isolation", type=level_name, default=requested(), help=f"default: ${ENV_VAR} or auto"
+    )
     options.add_argument("--allow-process", action="store_true")
     options.add_argument("--data")
     args = options.parse_args(argv)
@@ -216,12 +223,16 @@ def main(argv: list[str] | None = None) -> int:
     code = 0
     try:
         results = grade_upload(
-            args.root, args.assignment, allow_process=args.allow_process, data=args.data
+            args.root,
+            args.assignment,
+            isolation=args.isolation,
+            allow_process=args.allow_process,
+            data=args.data,
         )
-    except JailUnavailable as error:
+    except GraderFault as fault:
         print(
-            f"dlgrade: the jail cannot run in this container: {error}. Rebuild the zip with "
-            "`dlgrade build gradescope --allow-process` to grade without it (unsafe).",
+            f"dlgrade: the jail cannot run in this container: {fault.reason}. Rebuild the zip "
+            "with `dlgrade build gradescope --allow-process` to grade without it (unsafe).",
             file=sys.stderr,
         )
         results, code = failed_results("the sandbox cannot run in this container"), 1

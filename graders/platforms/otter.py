@@ -255,7 +255,7 @@ def grade_question(
     """One question graded on its checks of one visibility, the isolation used, and why the
     notebook's code did not load (if it did not)."""
     from graders.grading import grade
-    from graders.sandbox.jail import launcher_for
+    from graders.sandbox.isolation import Needs, choose, requested
     from graders.spec import load_spec
     from graders.submission import Submission
 
@@ -265,9 +265,9 @@ def grade_question(
         raise AssertionError(f"dlgrade: {assignment} has no question {question_id!r}")
     checks = tuple(c for c in question.checks if c.visibility == visibility)
     one = dataclasses.replace(spec, questions=(dataclasses.replace(question, checks=checks),))
-    launcher, note = launcher_for("auto")
+    choice = choose(requested(), Needs.of(spec))
     submission = Submission(Path(f"{spec.entry}.ipynb"), code)
-    report = grade(submission, one, launcher=launcher, notes=(note,))
+    report = grade(submission, one, launcher=choice.launcher, notes=(choice.note,))
     return report.questions[0], report.isolation, report.load_error
 
 

@@ -9,6 +9,7 @@ to work in. Nothing of the grader (source, reference, specs, results) is mounted
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import stat
@@ -22,9 +23,8 @@ from graders.files import read_tree
 from graders.sandbox import cgroups
 from graders.sandbox.launch import (
     Command,
-    Launcher,
     MiB,
-    ProcessLauncher,
+    Unavailable,
     child_env,
     describe_code,
     kill_group,
@@ -36,16 +36,18 @@ if TYPE_CHECKING:
 
 UID_BASE = 61000  # sandbox uids are UID_BASE + slot; no real account uses them
 SUBMISSION, INBOX, SCRATCH = "/submission", "/inbox", "/scratch"
+SITE_NAMES = ("site-packages", "dist-packages")
+SYSTEM_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")  # merged /usr: see system_binds
 
 
-class JailUnavailable(Exception):
+class JailUnavailable(Unavailable):
     """The jail cannot run here; the message says what is missing and how to fix it."""
 
 
 def site_folders() -> list[Path]:
     """The site-packages (or dist-packages) folders on this Python's path."""
     folders = (Path(entry).resolve() for entry in sys.path if entry)
-    return [f for f in folders if f.name in ("site-packages", "dist-packages") and f.is_dir()]
+    return [f for f in folders if f.name in SITE_NAMES and f.is_dir()]
 
 
 def grader_folders() -> list[Path]:
@@ -64,12 +66,57 @@ def grader_folders() -> list[Path]:
 
 
 def python_roots() -> list[Path]:
-    """The folders the child's Python needs: its prefix, and any site folders outside it."""
-    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    """The folders the child's Python needs (real paths): its prefixes, and any site folders
+    outside them. A prefix of / is left out: the system folders are bound anyway."""
+    prefixes = {sys.base_prefix, sys.prefix, sys.exec_prefix, sys.base_exec_prefix}
+    roots = {Path(prefix).resolve() for prefix in prefixes} - {Path("/")}
     for site in site_folders():
         if not any(site.is_relative_to(r) for r in roots):
             roots.add(site)
     return sorted(roots)
+
+
+def links_on_the_way(path: str, hops: int = 40) -> list[tuple[Path, str]]:
+    """Every symbolic link met while resolving `path`, as (where it is, what it says).
+
+    Each link's place is a real path (the folders before it are already resolved), so the
+    jail can recreate the links that lie outside what it binds: a venv's `bin/python` that
+    points into a pyenv or uv interpreter, a prefix reached through `/opt/python -> ...`.
+    """
+    found: list[tuple[Path, str]] = []
+    current = Path("/")
+    parts = [part for part in os.path.abspath(path).split("/") if part]
+    while parts and len(found) < hops:
+        part = parts.pop(0)
+        if part == ".":
+            continue
+        if part == "..":
+            current = current.parent
+            continue
+        candidate = current / part
+        if candidate.is_symlink():
+            target = os.readlink(candidate)
+            found.append((candidate, target))
+            current = Path("/") if target.startswith("/") else current
+            parts[:0] = [p for p in target.split("/") if p]
+        else:
+            current = candidate
+    return found
+
+
+def python_links(roots: list[Path]) -> list[tuple[Path, str]]:
+    """The links on the way to the interpreter and its folders that the jail must recreate:
+    those outside the Python roots and the system folders (where they are visible anyway)."""
+    bound = [*roots, Path("/usr"), Path("/etc/alternatives")]
+    wanted = [sys.executable, sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    wanted += [entry for entry in sys.path if entry and Path(entry).name in SITE_NAMES]
+    links = {}
+    for path in wanted:
+        for link, target in links_on_the_way(path):
+            system = link.parent == Path("/") and link.name in SYSTEM_LINKS
+            if not system and not any(link.is_relative_to(folder) for folder in bound):
+                links[link] = target
+    return sorted(links.items())
 
 
 def unreadable_for_others(path: Path) -> Path | None:
@@ -84,7 +131,7 @@ def unreadable_for_others(path: Path) -> Path | None:
 def system_binds() -> list[str]:
     """Read-only system folders; merged-/usr symlinks (/lib -> usr/lib) are recreated as links."""
     args = ["--ro-bind", "/usr", "/usr"]
-    for name in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+    for name in (f"/{link}" for link in SYSTEM_LINKS):
         if os.path.islink(name):
             args += ["--symlink", os.readlink(name), name]
         elif os.path.isdir(name):
@@ -165,6 +212,11 @@ class JailLauncher:
         launcher._probe()
         return launcher
 
+    def for_slot(self, slot: int) -> JailLauncher:
+        """This machine's jail for slot `slot`: a uid of its own (when we can switch uids)."""
+        uid = UID_BASE + slot if os.geteuid() == 0 else os.geteuid()
+        return dataclasses.replace(self, slot=slot, uid=uid)
+
     def _probe(self) -> None:
         """Start a trivial jail once, so a machine that forbids namespaces says so clearly."""
         argv = ["bwrap", "--unshare-all", "--die-with-parent", *system_binds(), "--", "/bin/true"]
@@ -219,6 +271,8 @@ class JailLauncher:
             "--size", str(limits.file_mb * 4 * MiB), "--tmpfs", "/tmp",  # noqa: S108 - a private tmpfs
             "--size", str(limits.file_mb * 4 * MiB), "--tmpfs", SCRATCH,
             *[arg for root in roots for arg in ("--ro-bind", str(root), str(root))],
+            # Links on the way to the interpreter that no bound folder shows, recreated.
+            *[arg for link, to in python_links(roots) for arg in ("--symlink", to, str(link))],
             # Were the grader installed inside a bound folder, its folders are covered up.
             *[
                 arg
@@ -260,19 +314,3 @@ class JailLauncher:
         if command.group is not None and command.group.oom_killed():
             words += ": it went over the memory limit"
         return words
-
-
-def launcher_for(isolation: str, slot: int | None = None) -> tuple[Launcher, str]:
-    """The launcher for an isolation level, and a note when `auto` had to fall back.
-
-    "jail" raises JailUnavailable where the jail cannot run; "auto" then falls
-    back to "process" and says why; "process" never tries the jail.
-    """
-    if isolation == "process":
-        return ProcessLauncher(), ""
-    try:
-        return JailLauncher.create(slot), ""
-    except JailUnavailable as error:
-        if isolation == "jail":
-            raise
-        return ProcessLauncher(), f"the jail is unavailable here ({error}); graded in a process"

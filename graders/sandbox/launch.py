@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from graders.sandbox.runner import Code, Limits
 
 MiB = 1 << 20
+HERE = Path(__file__).parent
+
+
+class Unavailable(Exception):
+    """An isolation level cannot run here; the message says what is missing and how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,10 @@ class Launcher(Protocol):
     detail: str  # what protects the child, said in every report
     missing: tuple[str, ...]  # protections this level does not give, said in every report
 
+    def for_slot(self, slot: int) -> Launcher:
+        """The same launcher for concurrent grading slot `slot` (its own uid, where it has one)."""
+        ...
+
     def command(
         self, scratch: Path, reply_fd: int, source: str, limits: Limits, code: Code
     ) -> Command: ...
@@ -75,7 +84,7 @@ def describe_code(code: int) -> str:
 
 def child_env(scratch: Path, limits: Limits) -> dict[str, str]:
     """A clean environment: nothing of the grader's (no secrets), BLAS pinned, plots to Agg."""
-    threads = str(limits.threads)
+    threads = str(child_threads(limits))
     return {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": str(scratch),
@@ -86,7 +95,15 @@ def child_env(scratch: Path, limits: Limits) -> dict[str, str]:
         "OMP_NUM_THREADS": threads,
         "OPENBLAS_NUM_THREADS": threads,
         "MKL_NUM_THREADS": threads,
+        "NUMEXPR_NUM_THREADS": threads,
+        "VECLIB_MAXIMUM_THREADS": threads,  # Apple's Accelerate
+        "BLIS_NUM_THREADS": threads,
     }
+
+
+def child_threads(limits: Limits) -> int:
+    """The threads a child may keep busy: its limit, never more than this machine's cores."""
+    return max(1, min(limits.threads, os.cpu_count() or 1))
 
 
 # Address-space caps count reserved, not used, memory: NumPy's and PyTorch's
@@ -127,24 +144,56 @@ def kill_group(proc: subprocess.Popen) -> None:
 
 @dataclass(frozen=True)
 class ProcessLauncher:
-    """A plain child process with rlimits: what a laptop without namespaces can do."""
+    """A plain child process with rlimits: what a laptop without namespaces can do.
+
+    On Linux the child runs under a small supervisor (reaper.py), a child subreaper that
+    kills whatever the submission started, double-forked daemons included, when grading
+    ends.
+    """
 
     level: str = "process"
-    detail: str = "a child process with rlimits (CPU, address space, files, processes)"
+    reaper: bool = sys.platform == "linux"
     missing: tuple[str, ...] = (
         "filesystem isolation (the submission can read files your user can read)",
         "network isolation",
         "a separate user id",
     )
 
+    @property
+    def detail(self) -> str:
+        """What protects the child, for the report."""
+        reaped = ", a subreaper that kills what it leaves running" if self.reaper else ""
+        return f"a child process with rlimits (CPU, address space, files, processes){reaped}"
+
+    @classmethod
+    def create(cls, slot: int | None = None) -> ProcessLauncher:
+        """A plain-process launcher: it runs wherever Python does."""
+        return cls()
+
+    def for_slot(self, slot: int) -> ProcessLauncher:
+        return self
+
     def command(
         self, scratch: Path, reply_fd: int, source: str, limits: Limits, code: Code
     ) -> Command:
-        argv = [sys.executable, "-I", "-B", "-c", source, str(reply_fd)]
+        if self.reaper:
+            reaper = (HERE / "reaper.py").read_text()
+            argv = [sys.executable, "-I", "-B", "-c", reaper, str(reply_fd), source]
+        else:
+            argv = [sys.executable, "-I", "-B", "-c", source, str(reply_fd)]
         env = child_env(scratch, limits)
         return Command(argv, str(scratch), env, rlimits(limits, True), code.path)
 
     def kill(self, proc: subprocess.Popen, command: Command) -> None:
+        if self.reaper:
+            # The supervisor kills and reaps everything the submission started, then ends;
+            # the group kill below is for a supervisor the submission stopped.
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=5)
+                return
+            except subprocess.TimeoutExpired:
+                pass
         kill_group(proc)
 
     def describe_exit(self, command: Command, code: int) -> str:

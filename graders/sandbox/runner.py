@@ -9,6 +9,7 @@ request it was serving; the next request starts a fresh child.
 from __future__ import annotations
 
 import os
+import select
 import selectors
 import shutil
 import subprocess
@@ -23,10 +24,12 @@ from typing import Any
 import numpy as np
 
 from graders.sandbox import launch
+from graders.sandbox.clock import Deadline, State, Tree
 from graders.sandbox.errors import (
     BadReply,
     CallTimeout,
     ChildDied,
+    GraderFault,
     LoadFailed,
     MissingName,
     StudentError,
@@ -131,6 +134,7 @@ class Sandbox:
         self.broken: dict[str, Exception | BaseException] = {}
         self.load_failure: LoadFailed | None = None
         self.children_started = 0
+        self.cpu_seconds: dict[str, float] = {}  # CPU time per thread of each budgeted call
         self._proc: subprocess.Popen | None = None
         self._loaded = False
         self._sequence = 0  # request ids: a reply must answer the request just sent
@@ -171,7 +175,8 @@ class Sandbox:
         self._selector = selectors.DefaultSelector()
         self._selector.register(reply_r, selectors.EVENT_READ)
         self._selector.register(out_r, selectors.EVENT_READ)
-        self._deadline_base = time.monotonic()
+        self._started = time.monotonic()
+        self._tree = Tree(self._proc.pid)  # the processes whose time the deadlines count
         self._loaded = False
         chunks = [{"name": c.name, "source": c.source} for c in self.code.chunks]
         request = {"op": "load", "module": self.code.module, "chunks": chunks}
@@ -201,8 +206,20 @@ class Sandbox:
         self._proc = None
 
     # -- requests ---------------------------------------------------------------
-    def call(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
-        """Call the student's function `name` in the child and return its plain reply."""
+    def call(
+        self,
+        name: str,
+        *args: Any,
+        timeout: float | None = None,
+        training_budget: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Call the student's function `name` in the child and return its plain reply.
+
+        `timeout` is counted as the time the child could have used (graders.sandbox.clock);
+        `training_budget` marks a whole training run (a longer backstop; its CPU time per
+        thread is recorded in `cpu_seconds`).
+        """
 
         def request() -> tuple[dict, list[bytes]]:
             blobs: list[bytes] = []
@@ -214,7 +231,7 @@ class Sandbox:
             }
             return header, blobs
 
-        return self._request(name, request, timeout or self.limits.call_seconds)
+        return self._request(name, request, timeout or self.limits.call_seconds, training_budget)
 
     def map(
         self,
@@ -264,7 +281,11 @@ class Sandbox:
         raise TypeError(f"cannot send {type(value).__name__} to the child")
 
     def _request(
-        self, name: str, request: Callable[[], tuple[dict, list[bytes]]], seconds: float
+        self,
+        name: str,
+        request: Callable[[], tuple[dict, list[bytes]]],
+        seconds: float,
+        training_budget: bool = False,
     ) -> Any:
         if self.load_failure is not None:
             raise self.load_failure
@@ -274,14 +295,22 @@ class Sandbox:
         header, blobs = request()
         self._sequence += 1
         self._pending = memoryview(frame({**header, "id": self._sequence}, blobs))
+        deadline = Deadline(
+            seconds, self._tree, threads=launch.child_threads(self.limits), training=training_budget
+        )
         try:
-            reply, reply_blobs = self._exchange(time.monotonic() + seconds)
+            reply, reply_blobs = self._exchange(deadline)
         except _Timeout:
+            if training_budget:
+                self.cpu_seconds[name] = deadline.cpu_per_thread()
             self._kill()
             self.broken[name] = CallTimeout(
                 name, f"{name} did not return within {seconds:g} s, so it was stopped"
             )
             raise self.broken[name] from None
+        except _Overloaded:
+            self._kill()  # no verdict on the student: the next request starts a fresh child
+            raise GraderFault(name, deadline.overloaded_message(name)) from None
         except _Ended as ended:
             self._kill()
             self.broken[name] = ChildDied(name, f"{name} ended the Python process ({ended})")
@@ -289,6 +318,8 @@ class Sandbox:
         except WireError as error:
             self._kill()  # the stream is out of step; never trust its next bytes
             raise BadReply(name, f"{name} sent a reply that could not be read: {error}") from None
+        if training_budget:
+            self.cpu_seconds[name] = deadline.cpu_per_thread()
         try:
             if reply.get("id") != self._sequence:
                 raise WireError("a reply arrived out of turn (something else wrote to the pipe)")
@@ -329,9 +360,17 @@ class Sandbox:
         if self._loaded and self._proc is not None:
             return
         self.start()
-        deadline = self._deadline_base + self.limits.load_seconds
+        deadline = Deadline(
+            self.limits.load_seconds,
+            self._tree,
+            threads=launch.child_threads(self.limits),
+            started=self._started,
+        )
         try:
             reply, _ = self._exchange(deadline)
+        except _Overloaded:
+            self._kill()
+            raise GraderFault("load", deadline.overloaded_message("loading")) from None
         except _Timeout:
             self._kill()
             self.load_failure = LoadFailed(
@@ -362,10 +401,11 @@ class Sandbox:
                 str(error.get("traceback", ""))[:4000],
             )
             raise self.load_failure
+        self._tree.refresh()  # the submission's Python, and any process it started
         self._loaded = True
 
     # -- the pipe pump ------------------------------------------------------------
-    def _exchange(self, deadline: float) -> tuple[dict, list[bytes]]:
+    def _exchange(self, deadline: Deadline) -> tuple[dict, list[bytes]]:
         """Write the pending request, then read until one reply frame is complete."""
         limit = self.limits.reply_mb << 20
         selector = self._selector
@@ -379,6 +419,7 @@ class Sandbox:
                 raise _Ended(self._exit_status()) from None
             if self._pending and self._stdin_fd not in selector.get_map():
                 selector.register(self._stdin_fd, selectors.EVENT_WRITE)
+        due = False
         while True:
             parsed = split_frame(self._buffer, limit)
             if parsed is not None:
@@ -388,11 +429,25 @@ class Sandbox:
                     self._progress(header)
                     continue
                 return header, blobs
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _Timeout
-            for key, _ in selector.select(remaining):
+            if due:
+                state = deadline.look()
+                if state is not State.RUNNING and self._reply_waiting():
+                    state = State.RUNNING  # it answered while we looked: read that first
+                if state is State.EXPIRED:
+                    raise _Timeout
+                if state is State.OVERLOADED:
+                    raise _Overloaded
+            pause = deadline.pause()
+            received = len(self._buffer)
+            for key, _ in selector.select(pause):
                 self._on_ready(key.fd, selector, limit)
+            # Judge the child only once its time is up and no reply bytes came: a parent
+            # that was itself kept from running first reads what the child already sent.
+            due = pause <= 0 and len(self._buffer) == received
+
+    def _reply_waiting(self) -> bool:
+        """True when reply bytes are in the pipe, unread."""
+        return bool(select.select([self._reply_fd], [], [], 0)[0])
 
     def _on_ready(self, fd: int, selector: selectors.BaseSelector, limit: int) -> None:
         if fd == self._stdin_fd:
@@ -455,6 +510,10 @@ class _Timeout(Exception):
 
 
 class _Ended(Exception):
+    pass
+
+
+class _Overloaded(Exception):
     pass
 
 
