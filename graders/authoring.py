@@ -244,7 +244,7 @@ def kit_leaks(spec: Spec, kit: Path) -> list[str]:
     """What in a built kit a student must not see: the reference's code, hidden.py, hidden
     check names, the answers' known wrong values."""
     hidden = {c.name for q in spec.questions for c in q.checks if c.visibility == "hidden"}
-    secrets = reference_lines(spec)
+    secrets = reference_lines(spec) | mistake_lines(spec)
     leaks = []
     for path in sorted(p for p in kit.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         shown = path.relative_to(kit).as_posix()
@@ -285,6 +285,24 @@ def reference_lines(spec: Spec) -> set[str]:
             plain = not text.startswith(("#", '"', "'", "@", "def ", "from ", "import "))
             if len(text) >= 12 and plain and text[-1] not in "(:":
                 found.add(text)
+    return found - template
+
+
+def mistake_lines(spec: Spec) -> set[str]:
+    """Lines of the known mistakes' code (often the answer with one slip), except the ones the
+    template itself shows (a fix question starts from its starter mistake)."""
+    template = set()
+    if spec.template_path is not None:
+        text = spec.template_path.read_text(encoding="utf-8")
+        template = {line.strip() for line in text.splitlines()}
+    found = {
+        line.strip()
+        for function in spec.functions.values()
+        for mistake in function.mistakes
+        if mistake.code
+        for line in mistake.source(function).splitlines()[1:]
+        if len(line.strip()) >= 12
+    }
     return found - template
 
 

@@ -54,11 +54,19 @@ def mistakes_of(run: Run, check: Check) -> tuple[str, ...]:
     if function is None:
         return ()
     if function.name not in run.diagnoses:
-        truth = run.spec.truth.get(function.name)
-        if truth is None and run.env.reference is not None:
+        stored = run.spec.truth  # a student kit's: outcomes, not code
+        truth: Any = stored.get(function.name)
+        wrong = None
+        if truth is not None:
+            wrong = {
+                m.id: stored[key]
+                for m in function.mistakes
+                if (key := f"{function.name}/{m.id}") in stored
+            }
+        elif run.env.reference is not None:
             truth = run.env.reference(function.name)
         run.diagnoses[function.name] = (
-            diagnose(lambda inputs: run.sandbox.map(function.name, inputs), function, truth)
+            diagnose(lambda inputs: run.sandbox.map(function.name, inputs), function, truth, wrong)
             if truth is not None
             else Diagnosis()
         )

@@ -48,7 +48,7 @@ from graders.checks.derive import (
     property_check,
     reference_check,
 )
-from graders.checks.diagnose import read_truth
+from graders.checks.diagnose import read_outcomes
 from graders.checks.prove import InputBank
 from graders.contract import Function, Mistake, Property
 
@@ -105,7 +105,9 @@ class Spec:
     preamble: str = ""  # the template's opening text
     student_kit: bool = False  # a student kit's copy: public checks only, answers stripped
     reference: Callable[[str], Any] | None = None  # the reference's value of a name
-    truth: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # a kit's stored outcomes
+    # A student kit's stored outcomes on the diagnostic inputs: the reference's by function
+    # ("relu") and each mistake's ("relu/relu_abs"), instead of their code.
+    truth: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
     def advice_for(self, score: float) -> str:
         """The course's advice for a score (the first band whose minimum it reaches)."""
@@ -435,8 +437,8 @@ class Builder:
         return lambda name: getattr(module, name)
 
     def truth(self) -> dict[str, tuple[Any, ...]]:
-        """A student kit's stored reference outcomes on the diagnostic inputs."""
-        return read_truth(self.folder) if self.kit else {}
+        """A student kit's stored outcomes on the diagnostic inputs."""
+        return read_outcomes(self.folder) if self.kit else {}
 
     def fingerprint(self) -> str:
         """What generated inputs depend on besides the check: the assignment's own files."""

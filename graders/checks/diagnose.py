@@ -103,8 +103,16 @@ def evidence(student: Any, truth: Any, wrong: Any) -> str:
     return MATCH if (symptoms & agrees).any() else UNKNOWN
 
 
+Outcomes = Callable[..., Any] | Sequence[Any]  # code to run, or its stored outcomes
+
+
+def outcomes_of(code: Outcomes, inputs: Sequence[tuple[Any, ...]]) -> Sequence[Any]:
+    """What code gives on each input: run here, or as stored (a student kit's)."""
+    return [outcome_of(code, args) for args in inputs] if callable(code) else code
+
+
 def shown(
-    mistakes: dict[str, Callable[..., Any]],
+    mistakes: dict[str, Outcomes],
     inputs: Sequence[tuple[Any, ...]],
     student: Sequence[Any],
     truth: Sequence[Any],
@@ -113,8 +121,8 @@ def shown(
     found = []
     for mistake_id, wrong in mistakes.items():
         said = [
-            evidence(s, t, outcome_of(wrong, args))
-            for args, s, t in zip(inputs, student, truth, strict=True)
+            evidence(s, t, w)
+            for s, t, w in zip(student, truth, outcomes_of(wrong, inputs), strict=True)
         ]
         if MATCH in said and MISMATCH not in said:
             found.append(mistake_id)
@@ -166,14 +174,16 @@ def show_value(value: Any) -> str:
 def diagnose(
     call_all: Callable[[Sequence[tuple[Any, ...]]], list[Any]],
     function: Function,
-    truth: Callable[..., Any] | Sequence[Any],
+    truth: Outcomes,
+    wrong: dict[str, Outcomes] | None = None,
 ) -> Diagnosis:
     """The known mistakes `function` shows in the student's code, most fundamental first,
     and a fingerprint of its outcomes for grouping the ones nobody has named yet.
 
     `call_all(inputs)` runs the student's function on each diagnostic input (see
-    Student.map); `truth` is the reference function, or its stored outcomes on the
-    diagnostic inputs (a student kit carries those, not the reference).
+    Student.map). `truth` is the reference function and `wrong` the mistakes' code (the
+    contract's, by default), or their stored outcomes on the diagnostic inputs: a student
+    kit carries those, not the reference nor the mistakes' code.
     """
     inputs = function.diagnostic
     if not inputs:
@@ -183,34 +193,47 @@ def diagnose(
     except SandboxStop:
         return Diagnosis()  # it hung or crashed on a diagnostic input: nothing to compare
     student = [RAISED if isinstance(r, StudentError) else r for r in replies]
-    expected = truth if not callable(truth) else [outcome_of(truth, args) for args in inputs]
+    expected = outcomes_of(truth, inputs)
+    mistakes = function.wrong if wrong is None else wrong
     found = ()
-    if function.wrong and not all(s is RAISED for s in student):
+    if mistakes and not all(s is RAISED for s in student):
         # raising on everything says nothing about which mistake it is
-        found = shown(function.wrong, inputs, student, expected)
+        found = shown(mistakes, inputs, student, expected)
     return Diagnosis(found, signature_of(student), example_of(function, student, expected))
 
 
-TRUTH_FILE = "diagnostic.bin"
+STORED = "diagnostic.bin"
 
 
-def write_truth(folder: Path, outcomes: dict[str, list[Any]]) -> Path:
-    """Store the reference's outcomes on each function's diagnostic inputs (for a student kit,
-    which names mistakes offline without carrying the reference itself)."""
+def stored_outcomes(functions: dict[str, Function], reference: Callable[[str], Any]) -> dict:
+    """What a student kit needs to name mistakes offline: for each function, the reference's
+    outcomes on the diagnostic inputs (key "relu") and each mistake's ("relu/relu_abs")."""
+    stored: dict[str, list[Any]] = {}
+    for name, function in functions.items():
+        if not function.diagnostic:
+            continue
+        stored[name] = list(outcomes_of(reference(name), function.diagnostic))
+        for mistake_id, code in function.wrong.items():
+            stored[f"{name}/{mistake_id}"] = list(outcomes_of(code, function.diagnostic))
+    return stored
+
+
+def write_outcomes(folder: Path, outcomes: dict[str, list[Any]]) -> Path:
+    """Store outcomes (numbers, arrays, or RAISED) in the wire format: no pickle, no code."""
     blobs: list[bytes] = []
     encoded = {
-        name: [{"raised": True} if o is RAISED else {"value": encode(o, blobs)} for o in values]
-        for name, values in outcomes.items()
+        key: [{"raised": True} if o is RAISED else {"value": encode(o, blobs)} for o in values]
+        for key, values in outcomes.items()
     }
-    path = folder / TRUTH_FILE
-    path.write_bytes(frame({"truth": encoded}, blobs))
+    path = folder / STORED
+    path.write_bytes(frame({"outcomes": encoded}, blobs))
     return path
 
 
-def read_truth(folder: Path) -> dict[str, tuple[Any, ...]]:
-    """A kit's stored outcomes by function name ({} when there are none or they are unreadable)."""
+def read_outcomes(folder: Path) -> dict[str, tuple[Any, ...]]:
+    """A kit's stored outcomes by key ({} when there are none or they are unreadable)."""
     try:
-        parsed = split_frame((folder / TRUTH_FILE).read_bytes(), 64 << 20)
+        parsed = split_frame((folder / STORED).read_bytes(), 64 << 20)
     except (OSError, WireError):
         return {}
     if parsed is None:
@@ -223,7 +246,7 @@ def read_truth(folder: Path) -> dict[str, tuple[Any, ...]]:
         return decode(item["value"], blobs, _untagged, 1 << 24)
 
     try:
-        return {name: tuple(value(i) for i in items) for name, items in header["truth"].items()}
+        return {key: tuple(value(i) for i in items) for key, items in header["outcomes"].items()}
     except (WireError, KeyError, TypeError, AttributeError):
         return {}
 

@@ -12,12 +12,13 @@ instructor's tools.
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 from pathlib import Path
 from typing import Any
 
-from graders.checks.diagnose import outcome_of, write_truth
+from graders.checks.diagnose import stored_outcomes, write_outcomes
 from graders.platforms import BuildError
 from graders.spec import Spec, read_raw
 
@@ -28,7 +29,6 @@ KIT_MODULES = ("__init__.py", "__main__.py", "cli.py", "grading.py", "spec.py", 
                "files.py", "source.py", "verdict.py", "contract.py", "inputs.py",
                "pytest_support.py", "platforms/__init__.py", "platforms/otter.py")  # fmt: skip
 KIT_PACKAGES = ("checks", "sandbox", "render", "data")
-PUBLIC_FILES = ("contracts.py", "README.md")  # of the assignment folder
 DEPENDENCIES = ("numpy>=1.24", "hypothesis>=6.80", "rich>=13", "nbformat>=5.7",
                 "tomli>=2; python_version < '3.11'")  # fmt: skip
 PROJECT_DEPENDENCIES = ("scikit-learn>=1.2", "matplotlib>=3.6")
@@ -57,16 +57,38 @@ def public_spec(raw: dict[str, Any], spec: Spec) -> dict[str, Any]:
     }
 
 
-def diagnostic_truth(spec: Spec) -> dict[str, list[Any]]:
-    """The reference's outcomes on each function's diagnostic inputs (what a kit names
-    mistakes against, instead of the reference itself)."""
-    if spec.reference is None:
-        return {}
-    return {
-        name: [outcome_of(spec.reference(name), args) for args in function.diagnostic]
-        for name, function in spec.functions.items()
-        if function.diagnostic
-    }
+def mistake_code_spans(tree: ast.AST) -> list[ast.expr]:
+    """The code argument of every `Mistake(...)` call in a module."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if getattr(node.func, "id", getattr(node.func, "attr", "")) != "Mistake":
+            continue
+        found += node.args[3:4] + [k.value for k in node.keywords if k.arg == "code"]
+    return found
+
+
+def public_contracts(source: str) -> str:
+    """The assignment's contracts.py as a kit carries it: every mistake's code blanked (a
+    wrong implementation is often the right one with a single slip, so its code would
+    show students the answer), its name and hint kept; the rest as written, comments too.
+    The kit names mistakes from their stored outcomes instead."""
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(line: int, column: int) -> int:
+        return starts[line - 1] + len(lines[line - 1].encode()[:column].decode())
+
+    text = source
+    spans = mistake_code_spans(ast.parse(source))
+    for node in sorted(spans, key=lambda n: (n.lineno, n.col_offset), reverse=True):
+        begin = offset(node.lineno, node.col_offset)
+        end = offset(node.end_lineno, node.end_col_offset)
+        text = f'{text[:begin]}""{text[end:]}'
+    return text
 
 
 def build(spec: Spec, output: Path, *, allow_process: bool = False) -> Path:
@@ -87,10 +109,13 @@ def build(spec: Spec, output: Path, *, allow_process: bool = False) -> Path:
     assignment.mkdir(parents=True)
     text = json.dumps(public_spec(raw, spec), indent=2)
     (assignment / "spec.json").write_text(text, encoding="utf-8")
-    for name in PUBLIC_FILES:
-        if (spec.folder / name).is_file():
-            shutil.copy2(spec.folder / name, assignment / name)
-    write_truth(assignment, diagnostic_truth(spec))
+    if (spec.folder / "README.md").is_file():
+        shutil.copy2(spec.folder / "README.md", assignment / "README.md")
+    if (spec.folder / "contracts.py").is_file():
+        source = (spec.folder / "contracts.py").read_text(encoding="utf-8")
+        (assignment / "contracts.py").write_text(public_contracts(source), encoding="utf-8")
+    if spec.reference is not None:
+        write_outcomes(assignment, stored_outcomes(spec.functions, spec.reference))
     for template in templates:
         shutil.copy2(template, output / f"{spec.entry}{template.suffix}")
     (output / f"test_{spec.entry}.py").write_text(_pytest_file(spec), encoding="utf-8")

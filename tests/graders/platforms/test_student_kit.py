@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import shutil
@@ -12,12 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from graders.authoring import kit_leaks, mistake_lines, reference_lines
 from graders.cli import main
 from graders.platforms import BuildError
 from graders.platforms.student_kit import build, public_spec
 from graders.spec import load_spec, read_raw
 from graders.submission import SubmissionError
-from tests.conftest import REFERENCE, TEMPLATE, reference_folder
+from tests.conftest import TEMPLATE, reference_folder
+
+SPEC = load_spec("selfcheck")
 
 
 @pytest.fixture(scope="module")
@@ -33,28 +35,6 @@ def kit_texts(kit: Path) -> dict[Path, str]:
         for path in kit.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts and path.name != "diagnostic.bin"
     }
-
-
-def code_lines(path: Path) -> set[str]:
-    """The lines of a file's answers: top-level assignments and function bodies (no docstrings)."""
-    source = path.read_text()
-    tree = ast.parse(source)
-    statements = [
-        node
-        for node in tree.body
-        if isinstance(node, ast.Assign) and not ast.unparse(node.targets[0]).startswith("__")
-    ]
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef):
-            body = node.body
-            if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                body = body[1:]
-            statements += body
-    lines = set()
-    for statement in statements:
-        segment = ast.get_source_segment(source, statement) or ""
-        lines |= {line.strip() for line in segment.splitlines() if line.strip()}
-    return {line for line in lines if not line.startswith("#")}
 
 
 def test_kit_holds_the_template_the_public_checks_and_the_cli(kit: Path) -> None:
@@ -102,21 +82,14 @@ def test_kit_has_no_reference_no_hidden_check_and_no_instructor_tools(kit: Path)
         assert "import reference" not in text
 
 
-def test_kit_contains_no_line_of_the_reference_beyond_the_template(kit: Path) -> None:
-    template = code_lines(TEMPLATE / "selfcheck.py")
-    secret = set()
-    for module in REFERENCE.glob("*.py"):
-        # Lines of 12 characters or more that say something (not a bare `raise ValueError(`).
-        secret |= {line for line in code_lines(module) if len(line) >= 12 and line[-1] != "("}
-    secret -= template
-    assert secret  # the scan looks for something
-    for path, text in kit_texts(kit).items():
-        lines = {line.strip() for line in text.splitlines()}
-        if path.suffix == ".ipynb":
-            cells = json.loads(text)["cells"]
-            lines = {line.strip() for cell in cells for line in "".join(cell["source"]).split("\n")}
-        leaked = sorted(lines & secret)
-        assert not leaked, f"{path} holds reference lines: {leaked[:3]}"
+def test_kit_contains_no_line_of_the_reference_or_of_a_mistake(kit: Path) -> None:
+    assert reference_lines(SPEC)  # the scan looks for something
+    assert mistake_lines(SPEC)
+    assert kit_leaks(SPEC, kit) == []
+    contracts = (kit / "assignments" / "selfcheck" / "contracts.py").read_text()
+    softmax = SPEC.functions["softmax"]
+    assert softmax.mistake("softmax_assumes_2d").code.strip() not in contracts
+    assert "written for a 2-D batch only (axis=1)" in contracts  # named, without its code
 
 
 def test_kit_spec_keeps_options_and_drops_known_wrong_answers(kit: Path) -> None:
