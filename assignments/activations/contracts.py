@@ -581,6 +581,19 @@ batchnorm_running_stats = Function(
     reference_title="batchnorm_running_stats agrees with the reference on generated batches",
     mistakes=(
         Mistake(
+            "running_stats_cs231n_convention",
+            "cs231n's update: momentum weighting the old value, and the biased batch variance",
+            "Two changes from cs231n's code: new = (1 - momentum) * running + momentum * batch "
+            "(momentum 0.1 is the new batch's weight), and the unbiased variance "
+            "x.var(axis=0, ddof=1) for the running variance.",
+            """
+            def batchnorm_running_stats(x, running_mean, running_var, momentum):
+                mean = momentum * running_mean + (1 - momentum) * x.mean(axis=0)
+                var = momentum * running_var + (1 - momentum) * x.var(axis=0)
+                return np.stack([mean, var])
+            """,
+        ),
+        Mistake(
             "running_stats_momentum_reversed",
             "momentum weighting the old running value instead of the new batch",
             "Here momentum is PyTorch's: new = (1 - momentum) * running + momentum * batch, so "
@@ -607,7 +620,7 @@ batchnorm_running_stats = Function(
         ),
     ),
     diagnostic=((X, RUNNING_MEAN, RUNNING_VAR, 0.1),),
-    starter="running_stats_momentum_reversed",
+    starter="running_stats_cs231n_convention",
 )
 
 

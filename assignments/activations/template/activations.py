@@ -147,12 +147,13 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, eps):
 #   by `N - 1` (`x.var(axis=0, ddof=1)`). Normalising a batch (Q6) divides by `N`; only
 #   the running estimate uses `N - 1`.
 #
-# The code below was ported from a course that writes the update the other way round.
-# Find the bug and fix it.
+# The code below was ported from cs231n's assignment, which writes the update as
+# `running = momentum * running + (1 - momentum) * batch` with momentum 0.9 and feeds the
+# running variance the biased batch variance. Fix it to follow the two rules above.
 def batchnorm_running_stats(x, running_mean, running_var, momentum):
     """Return [new running mean, new running variance] as one (2, D) array."""
     mean = momentum * running_mean + (1 - momentum) * x.mean(axis=0)
-    var = momentum * running_var + (1 - momentum) * x.var(axis=0, ddof=1)
+    var = momentum * running_var + (1 - momentum) * x.var(axis=0)
     return np.stack([mean, var])
 
 
