@@ -215,6 +215,7 @@ def _boundary(data: Mapping[str, Any]) -> tuple[np.ndarray, ...]:
     if grid.shape != (side, side) or not 2 <= side <= MAX_GRID:
         raise ValueError(f"the labels must form a square grid of 2 to {MAX_GRID} a side")
     points = np.asarray(data["points"], dtype=float)
+    points = points.reshape(0, 2) if points.size == 0 else points  # no points: [] is (0,)
     true, predicted = (np.asarray(data[key], dtype=float) for key in ("true", "predicted"))
     if points.ndim != 2 or points.shape[1] != 2 or len(points) > MAX_POINTS:
         raise ValueError(f"the points must be (M, 2), at most {MAX_POINTS} of them")
