@@ -30,7 +30,7 @@ def tanh(z: np.ndarray) -> np.ndarray:
 
 def tanh_derivative(z: np.ndarray) -> np.ndarray:
     """tanh'(z) = 1 - tanh(z)**2, at the pre-activation z."""
-    t = np.tanh(z)
+    t = tanh(z)
     return 1 - t**2
 
 
