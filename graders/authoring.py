@@ -55,8 +55,11 @@ def template_script(spec: Spec) -> str:
             code.append(f'{question.explanation} = ""')
         cells.append([*commented(question.prompt), *code])
     blocks = ["\n".join([CELL, *cell]) for cell in cells]
-    # One blank line after the imports, two between definitions, as ruff formats them.
-    return blocks[0] + "\n\n" + "\n\n\n".join(blocks[1:]) + "\n"
+    # As ruff formats them: two blank lines between definitions, and after the imports one,
+    # or two when the first question opens with a definition.
+    first_code = next((line for cell in cells[1:2] for line in cell if line[:1] != "#"), "")
+    after_imports = "\n\n\n" if first_code.startswith(("def ", "class ")) else "\n\n"
+    return blocks[0] + after_imports + "\n\n\n".join(blocks[1:]) + "\n"
 
 
 def _trim(lines: list[str]) -> list[str]:

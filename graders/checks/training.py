@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graders.checks.core import Context, Student, as_array
 from graders.contract import Fail
+from graders.sandbox.errors import BadReply, CallTimeout, ChildDied, StudentError
 from graders.sandbox.runner import Reporter
+
+if TYPE_CHECKING:
+    from graders.data import Dataset
 
 FORBIDDEN = ("torch", "sklearn", "tensorflow", "jax", "keras")
 MISCLASSIFIED_SHOWN = 24
+GRID = 100  # points per side of the grid a 2-D model's decision boundary is drawn from
+MARGIN = 0.5  # how far the grid reaches beyond the test points, in the data's units
 
 
 def imported_modules(sources: tuple[str, ...]) -> set[str]:
@@ -133,3 +139,34 @@ def score(
             "learning rate, and that labels and images stay paired when you shuffle."
         )
     raise Fail(message, hint=hint)
+
+
+def boundary(
+    student: Student,
+    model: Any,
+    data: Dataset,
+    y_pred: np.ndarray,
+    context: Context,
+    seconds: float,
+) -> None:
+    """Ask the student's predict for a grid over the test points (2-D data only) and keep
+    what the decision boundary picture needs. The picture is an extra: a predict that
+    fails on the grid leaves it out and changes no verdict."""
+    points = data.X_test  # (M, 2)
+    low, high = points.min(axis=0) - MARGIN, points.max(axis=0) + MARGIN  # (2,), (2,)
+    xs, ys = (np.linspace(low[i], high[i], GRID) for i in range(2))
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(points.dtype)  # (G*G, 2)
+    try:
+        reply = student.call("predict", model, student.put_array("X_grid", grid), timeout=seconds)
+        predicted = labels(reply, len(grid), "predict(model, grid)", data.n_classes)
+    except (Fail, StudentError, CallTimeout, ChildDied, BadReply):
+        return
+    context.figures["boundary"] = {
+        "x_range": [float(low[0]), float(high[0])],
+        "y_range": [float(low[1]), float(high[1])],
+        "resolution": GRID,
+        "labels": predicted.reshape(GRID, GRID).tolist(),  # [j][i]: at x = xs[i], y = ys[j]
+        "points": np.round(points.astype(np.float64), 4).tolist(),
+        "true": data.y_test.tolist(),
+        "predicted": y_pred.tolist(),
+    }

@@ -57,9 +57,28 @@ def digits(data_dir: str | None, first: int | None) -> Dataset:
     return Dataset(split.X_train, split.y_train, split.X_test, split.y_test, 10, image_side=8)
 
 
+def moons(data_dir: str | None, first: int | None) -> Dataset:
+    """scikit-learn's two moons as the course makes them: make_moons(2000, noise=0.25,
+    random_state=0), float32 points, int64 labels, 75/25 stratified split, seed 42."""
+    try:
+        from sklearn.datasets import make_moons
+        from sklearn.model_selection import train_test_split
+    except ImportError:
+        raise DatasetError(
+            "the moons project needs scikit-learn: pip install 'dlgrade[projects]'"
+        ) from None
+    del data_dir  # generated, not read from disk
+    X, y = make_moons(n_samples=2000, noise=0.25, random_state=0)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X.astype(np.float32), y.astype(np.int64), test_size=0.25, stratify=y, random_state=42
+    )
+    return Dataset(X_train[:first], y_train[:first], X_test, y_test, n_classes=2)
+
+
 LOADERS: dict[str, Callable[[str | None, int | None], Dataset]] = {
     "mnist": mnist,
     "digits": digits,
+    "moons": moons,
 }
 
 

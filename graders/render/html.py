@@ -30,6 +30,12 @@ FIGURES = (
         "Misclassified examples",
         "Misclassified images, each titled with its predicted and true label",
     ),
+    (
+        "boundary",
+        "Decision boundary",
+        "The model's predicted class over the plane, with the test points coloured by their "
+        "true class and the misclassified ones circled",
+    ),
 )
 
 STYLE = """

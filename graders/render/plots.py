@@ -18,12 +18,15 @@ if TYPE_CHECKING:
     import numpy as np
     from matplotlib.figure import Figure
 
-NAMES = ("loss_curve", "confusion", "misclassified")
+NAMES = ("loss_curve", "confusion", "misclassified", "boundary")
 MAX_CLASSES = 100  # larger confusion matrices are refused
 MAX_COUNTS_WRITTEN = 30  # counts are written in the cells up to this many classes
 MAX_EXAMPLES = 48  # misclassified images drawn, at most
 MAX_IMAGE_SIDE = 256  # pixels per side of one misclassified image, at most
 COLUMNS = 6  # misclassified images per row
+MAX_GRID = 400  # decision boundary grid points per side, at most
+MAX_POINTS = 10_000  # test points drawn over the decision boundary, at most
+MAX_BOUNDARY_CLASSES = 10  # one colour per class, from matplotlib's tab10
 DPI = 100
 
 _LOG = logging.getLogger(__name__)
@@ -197,6 +200,68 @@ def misclassified_png(examples: Iterable[Mapping[str, Any]]) -> bytes:
     return _png(figure)
 
 
+def _boundary(data: Mapping[str, Any]) -> tuple[np.ndarray, ...]:
+    """The decision boundary's data, checked: the grid's bounds and labels, and the points."""
+    import numpy as np
+
+    x_range, y_range = (np.asarray(data[key], dtype=float) for key in ("x_range", "y_range"))
+    bounds = np.concatenate([x_range, y_range])
+    if bounds.shape != (4,) or not np.all(np.isfinite(bounds)):
+        raise ValueError("the grid's ranges must be two finite [low, high] pairs")
+    if not (x_range[0] < x_range[1] and y_range[0] < y_range[1]):
+        raise ValueError("each range must run from low to high")
+    grid = np.asarray(data["labels"], dtype=float)
+    side = int(data["resolution"])
+    if grid.shape != (side, side) or not 2 <= side <= MAX_GRID:
+        raise ValueError(f"the labels must form a square grid of 2 to {MAX_GRID} a side")
+    points = np.asarray(data["points"], dtype=float)
+    points = points.reshape(0, 2) if points.size == 0 else points  # no points: [] is (0,)
+    true, predicted = (np.asarray(data[key], dtype=float) for key in ("true", "predicted"))
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) > MAX_POINTS:
+        raise ValueError(f"the points must be (M, 2), at most {MAX_POINTS} of them")
+    if true.shape != (len(points),) or predicted.shape != (len(points),):
+        raise ValueError("each point needs one true and one predicted label")
+    labels = np.concatenate([grid.ravel(), true, predicted])
+    if not np.all(np.isfinite(points)) or not np.all(np.isin(labels, range(MAX_BOUNDARY_CLASSES))):
+        raise ValueError(f"points must be finite and labels in 0..{MAX_BOUNDARY_CLASSES - 1}")
+    return x_range, y_range, grid, points, true, predicted
+
+
+def boundary_png(data: Mapping[str, Any]) -> bytes:
+    """The model's predicted class over the plane, with the test points on top coloured by
+    their true class; the points the model gets wrong are circled in black."""
+    import numpy as np
+    from matplotlib import colormaps
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.lines import Line2D
+
+    x_range, y_range, grid, points, true, predicted = _boundary(data)
+    n_classes = int(max(grid.max(), true.max(initial=0), predicted.max(initial=0))) + 1
+    colours = ListedColormap(colormaps["tab10"].colors[:n_classes])
+    norm = BoundaryNorm(np.arange(n_classes + 1) - 0.5, n_classes)  # class k gets colour k
+    xs, ys = np.linspace(*x_range, len(grid)), np.linspace(*y_range, len(grid))
+    wrong = true != predicted
+
+    figure = _figure(6.0, 5.0)
+    axes = figure.add_subplot()
+    axes.pcolormesh(xs, ys, grid, cmap=colours, norm=norm, alpha=0.25, shading="nearest")
+    axes.scatter(points[:, 0], points[:, 1], c=true, cmap=colours, norm=norm, s=10)
+    axes.scatter(*points[wrong].T, s=40, facecolors="none", edgecolors="black", linewidths=0.8)
+    dot = {"marker": "o", "linestyle": "none"}
+    handles = [
+        Line2D([], [], color=colours(k), label=f"class {k}", **dot) for k in range(n_classes)
+    ]
+    circled = f"misclassified: {int(wrong.sum())}"
+    handles.append(Line2D([], [], mfc="none", mec="black", label=circled, **dot))
+    axes.legend(handles=handles, loc="upper right", fontsize=8)
+    axes.set_xlim(*x_range)
+    axes.set_ylim(*y_range)
+    axes.set_xlabel("x1")
+    axes.set_ylabel("x2")
+    axes.set_title("Decision boundary (shading: predicted class; dots: test points)")
+    return _png(figure)
+
+
 def _draw(name: str, data: object) -> bytes:
     """One named figure's PNG (errors for malformed data)."""
     if name == "loss_curve":
@@ -207,6 +272,10 @@ def _draw(name: str, data: object) -> bytes:
         if not isinstance(data, Mapping):
             raise TypeError("confusion must be a mapping")
         return confusion_png(data["matrix"], data["labels"])
+    if name == "boundary":
+        if not isinstance(data, Mapping):
+            raise TypeError("boundary must be a mapping")
+        return boundary_png(data)
     if not isinstance(data, Sequence) or isinstance(data, (str, bytes)):
         raise TypeError("misclassified must be a list")
     return misclassified_png([example for example in data[:MAX_EXAMPLES] if _drawable(example)])
@@ -234,7 +303,8 @@ def _drawn(name: str, data: object) -> bytes | None:
 
 
 def figure_pngs(figures: object) -> dict[str, bytes]:
-    """PNGs of the loss curve, confusion matrix and misclassified images that exist and draw."""
+    """PNGs of the loss curve, confusion matrix, misclassified images and decision boundary
+    that exist and draw."""
     if not isinstance(figures, Mapping):
         return {}
     present = [name for name in NAMES if figures.get(name) is not None]
@@ -245,7 +315,8 @@ def figure_pngs(figures: object) -> dict[str, bytes]:
 
 
 def write_pngs(figures: object, folder: Path) -> list[Path]:
-    """Write loss_curve.png, confusion.png and misclassified.png (those that draw) to folder."""
+    """Write loss_curve.png, confusion.png, misclassified.png and boundary.png (those that
+    draw) to folder."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

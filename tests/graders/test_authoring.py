@@ -87,6 +87,13 @@ def test_the_template_is_made_from_the_spec_and_the_contracts(new: Path) -> None
     assert [c.cell_type for c in book.cells] == ["markdown", "code"] * 3
 
 
+def test_the_template_is_spaced_as_ruff_formats_it(new: Path) -> None:
+    # The scaffold's first question opens with a definition: two blank lines before it, one
+    # before a first question that opens with an assignment (the self-check's Q1_ANSWER).
+    assert "import numpy as np\n\n\n# %%\n" in template_script(load_spec(new))
+    assert "import numpy as np\n\n# %%\n" in template_script(load_spec("selfcheck"))
+
+
 def test_a_fix_question_starts_from_its_starter_mistake() -> None:
     script = template_script(load_spec("selfcheck"))
     softmax = load_spec("selfcheck").functions["softmax"]

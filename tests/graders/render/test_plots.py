@@ -204,3 +204,62 @@ def test_importing_the_renderers_does_not_import_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
+
+
+# -- the decision boundary of a 2-D model ------------------------------------------------------
+
+
+def boundary(side: int = 20) -> dict:
+    """Two classes split by the circle x^2 + y^2 = 1 on a side x side grid over [-2, 2]^2,
+    with three points, the last of them misclassified."""
+    steps = [-2 + 4 * i / (side - 1) for i in range(side)]
+    labels = [[int(x * x + y * y < 1) for x in steps] for y in steps]
+    points = [[0.0, 0.0], [1.5, 1.5], [0.2, -0.1]]
+    return {
+        "x_range": [-2.0, 2.0],
+        "y_range": [-2.0, 2.0],
+        "resolution": side,
+        "labels": labels,
+        "points": points,
+        "true": [1, 0, 0],
+        "predicted": [1, 0, 1],
+    }
+
+
+def test_boundary_is_a_png():
+    assert plots.boundary_png(boundary()).startswith(PNG)
+
+
+def test_boundary_of_one_class_and_of_no_points():
+    data = {**boundary(), "labels": [[0] * 20] * 20, "points": [], "true": [], "predicted": []}
+    assert plots.boundary_png(data).startswith(PNG)
+
+
+def test_figure_pngs_draws_the_boundary_next_to_the_others(tmp_path):
+    pngs = plots.figure_pngs({**all_figures(), "boundary": boundary()})
+    assert set(pngs) == {"loss_curve", "confusion", "misclassified", "boundary"}
+    paths = plots.write_pngs({"boundary": boundary()}, tmp_path)
+    assert [path.name for path in paths] == ["boundary.png"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"x_range": [2.0, -2.0]},  # runs backwards
+        {"y_range": [0.0, math.inf]},
+        {"x_range": [0.0]},
+        {"resolution": 21},  # does not match the labels
+        {"labels": [[0, 1]] * 20},
+        {"labels": [[0.5] * 20] * 20},  # not a class
+        {"labels": [[11] * 20] * 20},  # more classes than colours
+        {"resolution": 1000, "labels": [[0] * 1000] * 1000},  # too large to draw
+        {"points": [[0.0, 0.0, 0.0]] * 3},
+        {"points": [[0.0, math.nan]] * 3},
+        {"true": [1, 0]},
+        {"predicted": ["a", "b", "c"]},
+        {"labels": "nope"},
+    ],
+)
+def test_figure_pngs_leaves_out_a_malformed_boundary(change):
+    assert plots.figure_pngs({"boundary": {**boundary(), **change}}) == {}
+    assert plots.figure_pngs({"boundary": "nope"}) == {}
