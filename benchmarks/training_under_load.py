@@ -25,6 +25,10 @@ from graders.sandbox.runner import Limits  # noqa: E402
 from graders.spec import load_spec  # noqa: E402
 from graders.submission import load_submission  # noqa: E402
 
+# A CPU-bound loop that ends once its parent is gone: killed from outside (a timeout, a
+# SIGKILL), the parent never reaches its `finally`, and a plain `while True` ran on for hours.
+HOG = "import os\nparent = os.getppid()\nwhile os.getppid() == parent:\n    sum(range(10_000))\n"
+
 
 def grade_once(data: str, train_limit: int | None, isolation: str) -> tuple[float, float, float]:
     """(wall seconds of the training check, CPU seconds counted, accuracy) of one grading."""
@@ -66,7 +70,7 @@ def main() -> None:
     print(f"{os.cpu_count()} cores; MNIST MLP reference, median of {args.runs} runs")
     series("quiet", args.runs, args)
     hogs = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+        subprocess.Popen([sys.executable, "-c", HOG], start_new_session=True)
         for _ in range(args.hogs)
     ]
     try:

@@ -30,6 +30,9 @@ pytestmark = pytest.mark.skipif(not clock.measurable(), reason="needs Linux sche
 
 MNIST = Path(os.environ.get("DLGRADE_MNIST_DIR") or ROOT.parent / "shared" / "data" / "mnist")
 HOGS = 2
+# A CPU-bound loop that ends once its parent is gone: killed from outside (a timeout, a
+# SIGKILL), the parent never reaches its `finally`, and a plain `while True` ran on for hours.
+HOG = "import os\nparent = os.getppid()\nwhile os.getppid() == parent:\n    sum(range(10_000))\n"
 
 FUNCTIONS = """
 import numpy as np, time
@@ -50,8 +53,7 @@ def nap(z):
 def cpu_hogs(count: int = HOGS) -> Iterator[None]:
     """`count` processes that spin on a CPU each, for the length of the block."""
     hogs = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
-        for _ in range(count)
+        subprocess.Popen([sys.executable, "-c", HOG], start_new_session=True) for _ in range(count)
     ]
     try:
         yield
