@@ -246,7 +246,6 @@ def grade(
     context = context or Context()
     try:
         box.start()
-        context.sources = tuple(chunk.source for chunk in submission.code.chunks)
         context.progress = box.progress
         box.ensure_loaded()
         env = Env(box, context, spec.bank, spec.reference, spec, dict(check_args or {}))
@@ -259,7 +258,9 @@ def grade(
             if d.signature
         }
     except LoadFailed as failed:
-        load_error = failed.reason + (f"\n{failed.traceback}" if failed.traceback else "")
+        why = explain(*failed.raised)
+        load_error = failed.reason + (f". Likely cause: {why}" if why else "")
+        load_error += f"\n{failed.traceback}" if failed.traceback else ""
     except SubmissionError as refused:  # its folder changed into something the jail refuses
         load_error = f"{refused}"
     except GraderFault as stop:

@@ -58,6 +58,10 @@ PACKAGE = "dlgrade_assignment"  # contracts modules load as dlgrade_assignment_<
 # one load at a time, so two threads never see each other's folders or modules.
 LOADING = threading.RLock()
 ANSWER_KINDS = ("number", "letter")
+# A project track's framework decides what its child may import besides NumPy and the
+# standard library: the other deep-learning libraries are refused (and absent in the jail).
+LIBRARIES = ("torch", "torchvision", "sklearn", "tensorflow", "jax", "keras")
+FRAMEWORKS = {"numpy": (), "torch": ("torch", "torchvision")}
 
 
 class SpecError(Exception):
@@ -264,7 +268,7 @@ class Builder:
             misconceptions=mistakes,
             functions=declared.functions,
             answers=answers,
-            limits=dict(raw.get("limits", {})),
+            limits=self.limits(),
             advice=tuple(sorted(advice, reverse=True)),
             training=dict(raw.get("training", {})),
             folder=self.folder,
@@ -403,6 +407,19 @@ class Builder:
             if name not in graded:
                 raise self.fail(name, f"{name} is declared but no question grades it; add it to "
                                 "a question's functions or answers")  # fmt: skip
+
+    def limits(self) -> dict[str, Any]:
+        """The child's limits: the spec's, and for a project track the modules it refuses."""
+        limits = dict(self.raw.get("limits", {}))
+        framework = self.raw.get("training", {}).get("framework")
+        if framework is None:
+            return limits
+        if framework not in FRAMEWORKS:
+            raise self.fail(
+                "framework", f"framework {framework!r} is not one of {sorted(FRAMEWORKS)}"
+            )
+        limits["blocked"] = tuple(m for m in LIBRARIES if m not in FRAMEWORKS[framework])
+        return limits
 
     # -- reference, template, fingerprint ---------------------------------------------------
 

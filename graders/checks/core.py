@@ -50,7 +50,6 @@ class Context:
     """What a project check may use besides the student: the source, data, budgets, and
     where its pictures and metrics go (into the report). One per graded submission."""
 
-    sources: tuple[str, ...] = ()  # the submission's code, for static checks
     data_dir: str | None = None  # where the MNIST files are (None: search the usual places)
     train_seconds: float | None = None  # overrides the spec's training budget
     train_limit: int | None = None  # train on the first N samples only (quick runs, tests)

@@ -85,7 +85,7 @@ CAUSES = (
     ),
     Cause(
         ("ModuleNotFoundError", "ImportError"),
-        r"No module named '([\w.]+)'",
+        r"(?:No module named '|import of )([\w.]+)",
         "the module {0} is not available when your work is graded. Use NumPy and the "
         "standard library only (and PyTorch where the assignment says so).",
     ),

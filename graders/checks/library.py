@@ -41,12 +41,6 @@ def check_fit_predict_accuracy(
             training.boundary(student, model, data, y_pred, context, seconds)
 
 
-def check_numpy_only(student: Student, context: Context) -> None:
-    """the submission uses NumPy only (no torch, scikit-learn, tensorflow or jax)"""
-    del student
-    training.require_numpy_only(context)
-
-
 CHECKS: dict[str, Callable[..., None]] = {
-    check.__name__: check for check in (check_fit_predict_accuracy, check_numpy_only)
+    check.__name__: check for check in (check_fit_predict_accuracy,)
 }

@@ -7,7 +7,6 @@ and the accuracy, confusion matrix and misclassified examples are computed here.
 
 from __future__ import annotations
 
-import ast
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -21,37 +20,9 @@ from graders.sandbox.runner import Reporter
 if TYPE_CHECKING:
     from graders.data import Dataset
 
-FORBIDDEN = ("torch", "sklearn", "tensorflow", "jax", "keras")
 MISCLASSIFIED_SHOWN = 24
 GRID = 100  # points per side of the grid a 2-D model's decision boundary is drawn from
 MARGIN = 0.5  # how far the grid reaches beyond the test points, in the data's units
-
-
-def imported_modules(sources: tuple[str, ...]) -> set[str]:
-    """Top-level modules the source imports: statements, __import__ and import_module calls."""
-    found: set[str] = set()
-    for source in sources:
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Import):
-                found |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                found.add(node.module.split(".")[0])
-            elif isinstance(node, ast.Call) and node.args:
-                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
-                first = node.args[0]
-                if name in ("__import__", "import_module") and isinstance(first, ast.Constant):
-                    found.add(str(first.value).split(".")[0])
-    return found
-
-
-def require_numpy_only(context: Context) -> None:
-    """Fail when the submission imports a deep-learning or ML library."""
-    banned = sorted(imported_modules(context.sources) & set(FORBIDDEN))
-    if banned:
-        raise Fail(
-            f"this track is NumPy only, but your code imports {', '.join(banned)}",
-            hint="Remove those imports; write the layers, the loss and the gradients in NumPy.",
-        )
 
 
 def budget(spec_training: dict[str, Any], context: Context) -> float:

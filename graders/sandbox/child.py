@@ -111,6 +111,12 @@ class Child:
         }
 
     def load(self, request: dict) -> None:
+        # The track's rule (NumPy only, say) is what the child can import: in the jail those
+        # modules are not even there; here they are refused by name. A None in sys.modules
+        # makes `import torch` raise ModuleNotFoundError, and importlib.util.find_spec
+        # answer None, so a library that probes for an optional one carries on without it.
+        for name in request.get("blocked", ()):
+            sys.modules[name] = None
         module = types.ModuleType(request["module"])
         module.__file__ = request["chunks"][0]["name"] if request["chunks"] else None
         sys.modules[request["module"]] = module

@@ -52,9 +52,12 @@ class ChildDied(SandboxStop):
 class LoadFailed(SandboxStop):
     """The submission could not be loaded, so no name in it can be graded."""
 
-    def __init__(self, name: str, reason: str, traceback: str = "") -> None:
+    def __init__(
+        self, name: str, reason: str, traceback: str = "", raised: tuple[str, str] = ("", "")
+    ) -> None:
         super().__init__(name, reason)
         self.traceback = traceback
+        self.raised = raised  # (type, message) of the exception the load raised, if one did
 
 
 class MissingName(SandboxStop):

@@ -50,6 +50,18 @@ def site_folders() -> list[Path]:
     return [f for f in folders if f.name in SITE_NAMES and f.is_dir()]
 
 
+# Data sets installed packages carry, labels included: a submission must not look up the
+# answers it is asked to predict (scikit-learn's digits are a graded track).
+DATASET_FOLDERS = ("sklearn/datasets/data", "sklearn/datasets/descr", "sklearn/datasets/images")
+
+
+def hidden_folders(blocked: tuple[str, ...]) -> list[Path]:
+    """Folders of the Python environment the child does not see: the packages of the modules
+    its track does not allow, and the data sets installed packages bundle."""
+    names = (*(name.split(".")[0] for name in blocked), *DATASET_FOLDERS)
+    return [site / name for site in site_folders() for name in names if (site / name).is_dir()]
+
+
 def grader_folders() -> list[Path]:
     """Folders of the grader, hidden (by an empty tmpfs) if they sit in a bound path.
 
@@ -273,10 +285,11 @@ class JailLauncher:
             *[arg for root in roots for arg in ("--ro-bind", str(root), str(root))],
             # Links on the way to the interpreter that no bound folder shows, recreated.
             *[arg for link, to in python_links(roots) for arg in ("--symlink", to, str(link))],
-            # Were the grader installed inside a bound folder, its folders are covered up.
+            # Were the grader installed inside a bound folder, its folders are covered up; so
+            # are the modules the track does not allow and the data sets with their labels.
             *[
                 arg
-                for folder in grader_folders()
+                for folder in [*grader_folders(), *hidden_folders(limits.blocked)]
                 if any(folder.is_relative_to(r) for r in roots)
                 for arg in ("--tmpfs", str(folder))
             ],

@@ -56,6 +56,7 @@ class Limits:
     reply_mb: int = 256
     reply_elements: int = 20_000_000
     threads: int = 1  # BLAS threads: one keeps small calls fast and batches fair
+    blocked: tuple[str, ...] = ()  # modules the child may not import (a track's rule)
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,12 @@ class Sandbox:
         self._tree = Tree(self._proc.pid)  # the processes whose time the deadlines count
         self._loaded = False
         chunks = [{"name": c.name, "source": c.source} for c in self.code.chunks]
-        request = {"op": "load", "module": self.code.module, "chunks": chunks}
+        request = {
+            "op": "load",
+            "module": self.code.module,
+            "chunks": chunks,
+            "blocked": list(self.limits.blocked),
+        }
         self._pending = memoryview(frame({**request, "path": list(command.sys_path)}))
 
     def close(self) -> None:
@@ -394,11 +400,12 @@ class Sandbox:
             self._kill()
             error = _error_of(reply)
             kind = str(error.get("type", "Exception"))[:100]
+            message = str(error.get("message", ""))[:500]
             self.load_failure = LoadFailed(
                 "load",
-                f"your submission raised {kind} while loading: "
-                f"{str(error.get('message', ''))[:500]}",
+                f"your submission raised {kind} while loading: {message}",
                 str(error.get("traceback", ""))[:4000],
+                (kind, message),
             )
             raise self.load_failure
         self._tree.refresh()  # the submission's Python, and any process it started

@@ -110,7 +110,6 @@ def test_weak_honest_model_fails_the_threshold_and_shows_its_accuracy(tmp_path):
     assert report.metrics["threshold"] == 0.97
     assert f"{report.metrics['accuracy']:.2%}" in verdict.message
     assert "97.0%" in verdict.message
-    assert report.questions[1].passed  # NumPy only: honest
 
 
 def test_model_that_predicts_one_class(tmp_path):
@@ -156,6 +155,5 @@ def test_training_that_crashes_midway(tmp_path):
 def test_numpy_track_refuses_torch_imports(tmp_path):
     source = "import numpy as np\nimport torch\n" + SOFTMAX_REGRESSION
     report = grade_track(write(tmp_path, "mnist_mlp", source), "mnist_mlp", train_limit=100)
-    numpy_only = report.questions[1]
-    assert not numpy_only.passed
-    assert "imports torch" in numpy_only.verdicts[0].message
+    assert report.score == 0
+    assert "torch is not available when your work is graded" in report.load_error

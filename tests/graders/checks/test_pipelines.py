@@ -35,7 +35,7 @@ def question(report, qid: str):
 def test_reference_passes_every_part():
     report = grade_digits(REFERENCE / "pipelines.py")
     assert report.passed
-    assert report.score == report.max_score == 11
+    assert report.score == report.max_score == SPEC.max_score
     assert report.metrics["accuracy"] >= 0.93
     assert {"loss_curve", "confusion", "misclassified"} <= set(report.figures)
 
@@ -43,7 +43,7 @@ def test_reference_passes_every_part():
 def test_template_fails_and_names_the_stub():
     report = grade_digits(TEMPLATE / "digits.py")
     assert not report.passed
-    assert report.score == 1  # only "NumPy only" holds for the blank template
+    assert report.score == 0
     message = question(report, "train").first_failure.message
     assert "init_params is not written yet (called from train)" in message
 
@@ -102,13 +102,6 @@ BUGS = [
         """,
     ),
     (
-        "numpy",
-        "imports sklearn",
-        """
-        import sklearn  # noqa: F401
-        """,
-    ),
-    (
         "train",
         "it should fall",
         """
@@ -138,3 +131,36 @@ def test_known_mistake_fails_its_part_and_says_why(tmp_path, part, said, code):
     assert failure.status is Status.FAILED
     assert said in f"{failure.message} {failure.misconception_name}"
     assert not report.passed
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "import sklearn",
+        "import torch",
+        "import importlib\nlabels = importlib.import_module('skl' + 'earn.datasets')",
+    ],
+    ids=["sklearn", "torch", "computed name"],
+)
+def test_the_numpy_only_rule_is_what_the_child_can_import(tmp_path, line):
+    report = grade_digits(with_bug(tmp_path, line))
+    assert report.score == 0
+    assert report.graded  # the student's doing: a grade of 0, not a fault of ours
+    assert "not available when your work is graded" in report.load_error
+
+
+def test_bundled_digits_labels_cannot_be_looked_up(tmp_path):
+    """The lookup attack: predict by finding each test image in scikit-learn's bundled digits."""
+    cheat = """
+        def predict(params, X):
+            import importlib
+            datasets = importlib.import_module("sklearn" + ".datasets")
+            bundled = datasets.load_digits()
+            table = {tuple(np.round(row / 16.0, 6)): label
+                     for row, label in zip(bundled.data, bundled.target)}
+            return np.array([table[tuple(np.round(row, 6))] for row in X])
+        """
+    report = grade_digits(with_bug(tmp_path, cheat))
+    assert question(report, "full").points == 0
+    message = question(report, "full").first_failure.message
+    assert "sklearn" in message

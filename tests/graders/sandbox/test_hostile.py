@@ -122,6 +122,20 @@ Q7_EXPLANATION = "found: " + repr(found)
         assert target.read_text()[:120] not in text
 
 
+def test_bundled_data_sets_are_hidden(graded):
+    """scikit-learn ships the digits with their labels: a graded track's answers."""
+    import sklearn
+
+    data = Path(sklearn.__file__).parent / "datasets" / "data"
+    assert data.is_dir()  # there, outside the jail
+    attack = f"""
+import os
+Q7_EXPLANATION = "seen: " + repr(sorted(os.listdir({str(data)!r})))
+"""
+    report = graded(attack)
+    assert report.explanations["Q7_EXPLANATION"] == "seen: []"
+
+
 def test_an_installed_copy_of_the_grader_is_hidden_too(graded, monkeypatch):
     # On Gradescope dlgrade is pip-installed into the very site-packages the jail binds.
     import shutil
