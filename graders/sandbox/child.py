@@ -88,14 +88,14 @@ class Child:
         self.handles[len(self.handles)] = value
         return {"handle": len(self.handles) - 1, "type": type(value).__name__}
 
-    def reply(self, value: Any) -> None:
+    def reply(self, value: Any, **extra: Any) -> None:
         self.blobs = []
         try:
             data = encode(value, self.blobs, self.other)
         except (WireError, ValueError, TypeError, RecursionError) as error:
-            self.send({"op": "reply", "ok": False, "bad": f"{error}"})
+            self.send({"op": "reply", "ok": False, "bad": f"{error}", **extra})
             return
-        self.send({"op": "reply", "ok": True, "value": data}, self.blobs)
+        self.send({"op": "reply", "ok": True, "value": data, **extra}, self.blobs)
 
     # -- student code -------------------------------------------------------
     def error(self, error: BaseException) -> dict:
@@ -136,23 +136,27 @@ class Child:
         self.module = module
         self.send({"op": "loaded", "ok": True})
 
-    def call(self, request: dict, blobs: list[bytes]) -> None:
-        target = getattr(self.module, request["fn"], None)
+    def target(self, name: str) -> Any:
+        """The student's function `name`, or None after replying why it cannot be called."""
+        target = getattr(self.module, name, None)
         if target is None:
-            self.send({"op": "reply", "ok": False, "missing": request["fn"]})
-            return
-        if not callable(target):
+            self.send({"op": "reply", "ok": False, "missing": name})
+        elif not callable(target):
             kind = type(target).__name__
-            self.send(
-                {"op": "reply", "ok": False, "bad": f"{request['fn']} is a {kind}, not a function"}
-            )
-            return
+            self.send({"op": "reply", "ok": False, "bad": f"{name} is a {kind}, not a function"})
+            return None
+        return target
+
+    def arguments(self, data: Any, blobs: list[bytes]) -> Any:
+        """Decoded arguments, or None after replying that they are unusable."""
         try:
-            args = decode(request["args"], blobs, self.tag, 1 << 40)
-            kwargs = decode(request.get("kwargs", {"dict": {}}), blobs, self.tag, 1 << 40)
+            return decode(data, blobs, self.tag, 1 << 40)
         except (WireError, KeyError, ValueError, OSError) as error:
             self.send({"op": "reply", "ok": False, "bad": f"unusable arguments ({error!r})"})
-            return
+            return None
+
+    def invoke(self, target: Any, args: list, kwargs: dict, **extra: Any) -> None:
+        """Run one call of the student's function and send its reply."""
         # Every call starts from the same global random state: a submission that draws from
         # np.random or random (not from the rng it is given) still gets the same grade on a
         # rerun, whatever order the grader happens to call it in.
@@ -161,9 +165,27 @@ class Child:
         try:
             value = target(*args, **kwargs)
         except BaseException as error:  # SystemExit included: it fails this call only
-            self.send({"op": "reply", "ok": False, "error": self.error(error)})
+            self.send({"op": "reply", "ok": False, "error": self.error(error), **extra})
             return
-        self.reply(value)
+        self.reply(value, **extra)
+
+    def call(self, request: dict, blobs: list[bytes]) -> None:
+        target = self.target(request["fn"])
+        if target is None:
+            return
+        args = self.arguments(request["args"], blobs)
+        kwargs = self.arguments(request.get("kwargs", {"dict": {}}), blobs)
+        if args is not None and kwargs is not None:
+            self.invoke(target, args, kwargs)
+
+    def map(self, request: dict, blobs: list[bytes]) -> None:
+        """Many calls in one request; a reply per call, each with its index, in order."""
+        target = self.target(request["fn"])
+        if target is None:
+            return
+        calls = self.arguments(request["calls"], blobs)
+        for index, args in enumerate(calls or ()):
+            self.invoke(target, args, {}, index=index)
 
     def get(self, request: dict) -> None:
         if not hasattr(self.module, request["name"]):
@@ -179,6 +201,8 @@ class Child:
                 self.load(request)
             elif request["op"] == "call":
                 self.call(request, blobs)
+            elif request["op"] == "map":
+                self.map(request, blobs)
             elif request["op"] == "get":
                 self.get(request)
 

@@ -32,6 +32,7 @@ from graders.sandbox.errors import (
     GraderFault,
     LoadFailed,
     MissingName,
+    SandboxStop,
     StudentError,
 )
 from graders.sandbox.wire import WireError, decode, encode, frame, split_frame
@@ -245,18 +246,47 @@ class Sandbox:
         calls: Sequence[tuple[Any, ...]],
         until: Callable[[tuple[Any, ...], Any], bool] | None = None,
     ) -> list[Any]:
-        """Call `name` once per argument tuple, in order; each outcome is the reply or the
-        StudentError raised. Stops after the first outcome `until(args, outcome)` flags; a
-        hang or a crash raises its SandboxStop, as `call` does."""
+        """Call `name` once per argument tuple, as one request: the child answers each call
+        in order, and each answer has the per-call time limit of its own.
+
+        Each outcome is the reply or the StudentError raised. The list stops after the first
+        outcome `until(args, outcome)` flags; the child's answers to the calls after it are
+        read and dropped (a hang among them ends the child quietly: calling one at a time
+        would never have reached it). A hang or a crash before then raises its SandboxStop,
+        exactly as `call` would have.
+        """
+        calls = list(calls)
+        if not calls:
+            return []
+
+        def request() -> tuple[dict, list[bytes]]:
+            blobs: list[bytes] = []
+            data = encode([list(args) for args in calls], blobs, self._tag)
+            return {"op": "map", "fn": name, "calls": data}, blobs
+
+        self._send(name, request)
         outcomes: list[Any] = []
-        for args in calls:
+        settled = False  # an outcome was flagged: the answers after it are dropped
+        for index, args in enumerate(calls):
             try:
-                outcome = self.call(name, *args)
+                reply, blobs = self._await(name, self.limits.call_seconds, quiet=settled)
+            except SandboxStop:
+                if settled:
+                    return outcomes
+                raise
+            if settled:
+                continue
+            if "index" not in reply:  # the whole request was refused: not defined, not callable
+                return [self._answer(name, reply, blobs)]
+            if reply.get("index") != index:
+                self._kill()
+                raise BadReply(name, f"{name} sent its answers out of order")
+            try:
+                outcome = self._answer(name, reply, blobs)
             except StudentError as error:
                 outcome = error
             outcomes.append(outcome)
-            if until is not None and until(args, outcome):
-                break
+            settled = until is not None and until(args, outcome)
         return outcomes
 
     def get(self, name: str) -> Any:
@@ -293,6 +323,12 @@ class Sandbox:
         seconds: float,
         training_budget: bool = False,
     ) -> Any:
+        self._send(name, request)
+        reply, blobs = self._await(name, seconds, training_budget=training_budget)
+        return self._answer(name, reply, blobs)
+
+    def _send(self, name: str, request: Callable[[], tuple[dict, list[bytes]]]) -> None:
+        """Queue a request for `name` (after loading the submission, if not yet loaded)."""
         if self.load_failure is not None:
             raise self.load_failure
         if name in self.broken:
@@ -301,37 +337,55 @@ class Sandbox:
         header, blobs = request()
         self._sequence += 1
         self._pending = memoryview(frame({**header, "id": self._sequence}, blobs))
+
+    def _await(
+        self, name: str, seconds: float, *, training_budget: bool = False, quiet: bool = False
+    ) -> tuple[dict, list[bytes]]:
+        """The child's next reply within the time limit, or the SandboxStop saying why not.
+
+        A stop kills the child; unless `quiet`, it also marks `name` broken, so later
+        requests for it fail the same way at once instead of hanging again.
+        """
         deadline = Deadline(
             seconds, self._tree, threads=launch.child_threads(self.limits), training=training_budget
         )
+        stop: SandboxStop
         try:
-            reply, reply_blobs = self._exchange(deadline)
+            reply, blobs = self._exchange(deadline)
         except _Timeout:
             if training_budget:
                 self.cpu_seconds[name] = deadline.cpu_per_thread()
-            self._kill()
-            self.broken[name] = CallTimeout(
+            stop = CallTimeout(
                 name, f"{name} did not return within {seconds:g} s, so it was stopped"
             )
-            raise self.broken[name] from None
         except _Overloaded:
             self._kill()  # no verdict on the student: the next request starts a fresh child
             raise GraderFault(name, deadline.overloaded_message(name)) from None
         except _Ended as ended:
-            self._kill()
-            self.broken[name] = ChildDied(name, f"{name} ended the Python process ({ended})")
-            raise self.broken[name] from None
+            stop = ChildDied(name, f"{name} ended the Python process ({ended})")
         except WireError as error:
             self._kill()  # the stream is out of step; never trust its next bytes
             raise BadReply(name, f"{name} sent a reply that could not be read: {error}") from None
-        if training_budget:
-            self.cpu_seconds[name] = deadline.cpu_per_thread()
-        try:
+        else:
+            if training_budget:
+                self.cpu_seconds[name] = deadline.cpu_per_thread()
             if reply.get("id") != self._sequence:
-                raise WireError("a reply arrived out of turn (something else wrote to the pipe)")
-            return self._value(name, reply, reply_blobs)
+                self._kill()
+                raise BadReply(
+                    name, f"{name} sent a reply out of turn (something else wrote to the pipe)"
+                )
+            return reply, blobs
+        self._kill()
+        if not quiet:
+            self.broken[name] = stop
+        raise stop
+
+    def _answer(self, name: str, reply: dict, blobs: list[bytes]) -> Any:
+        """The value a reply carries, or the exception it reports (a bad reply kills the child:
+        its next bytes cannot be trusted)."""
+        try:
+            return self._value(name, reply, blobs)
         except BadReply:
-            # The child sent what it should not have; its next bytes cannot be trusted.
             self._kill()
             raise
         except WireError as error:

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from graders.cli import training_progress
-from graders.sandbox.errors import BadReply, MissingName
-from graders.sandbox.runner import Chunk, Code, Handle, Reporter, Sandbox
+from graders.sandbox.errors import BadReply, CallTimeout, MissingName, StudentError
+from graders.sandbox.runner import Chunk, Code, Handle, Limits, Reporter, Sandbox
 
 SOURCE = """
 import numpy as np
@@ -77,3 +77,62 @@ def test_progress_bar_accepts_updates_and_can_be_off():
         assert update is None
     with training_progress(10.0, show=True) as update:
         update(5, 0.25)
+
+
+MAPPED = """
+import time
+
+def half(x):
+    if x < 0:
+        raise ValueError("negative")
+    if x == 99:
+        while True:
+            pass
+    time.sleep(0.1 if x == 7 else 0)
+    return x / 2
+"""
+
+
+@pytest.fixture
+def mapped():
+    with Sandbox(Code("m", (Chunk("m.py", MAPPED),)), Limits(call_seconds=0.5)) as box:
+        yield box
+
+
+def test_map_answers_each_call_in_order_in_one_request(mapped):
+    outcomes = mapped.map("half", [(2,), (-1,), (4,)])
+    assert outcomes[0] == 1.0
+    assert isinstance(outcomes[1], StudentError)
+    assert outcomes[1].message == "negative"
+    assert outcomes[2] == 2.0
+
+
+def test_map_gives_each_call_its_own_time_limit(mapped):
+    # Six calls of 0.1 s each: 0.6 s in all, over the 0.5 s limit of one call, and fine.
+    assert mapped.map("half", [(7,)] * 6) == [3.5] * 6
+
+
+def test_map_stops_at_the_outcome_it_is_told_to(mapped):
+    seen = []
+
+    def negative(args, outcome):
+        seen.append(args)
+        return isinstance(outcome, StudentError)
+
+    outcomes = mapped.map("half", [(2,), (-1,), (99,), (4,)], until=negative)
+    assert len(outcomes) == 2
+    assert seen == [(2,), (-1,)]
+    # The hang after the flagged call was never the grader's question: no verdict on it.
+    assert mapped.call("half", 8) == 4.0
+
+
+def test_a_hang_before_any_flag_is_a_timeout_as_with_call(mapped):
+    with pytest.raises(CallTimeout, match=r"did not return within 0\.5 s"):
+        mapped.map("half", [(2,), (99,), (4,)])
+    with pytest.raises(CallTimeout):  # remembered, like a call that hung
+        mapped.call("half", 2)
+
+
+def test_map_of_a_missing_function_says_so(mapped):
+    with pytest.raises(MissingName):
+        mapped.map("nope", [(1,)])
