@@ -234,7 +234,7 @@ def check(args: argparse.Namespace) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from graders.sandbox.errors import GraderFault
-    from graders.sandbox.isolation import Choice, Needs, choose
+    from graders.sandbox.isolation import Choice, ready
     from graders.sandbox.runner import Limits, Sandbox
 
     limits = Limits(**spec.limits)
@@ -242,15 +242,14 @@ def check(args: argparse.Namespace) -> int:
     show = bool(spec.training) and args.format == "text" and sys.stdout.isatty()
 
     def start(on_progress: Callable[[int, float], None] | None) -> tuple[Sandbox, Choice]:
-        """Choose the isolation level (its canary runs once), then start the child at it."""
-        choice = choose(args.isolation, Needs.of(spec, limits))
-        sandbox = Sandbox(submission.code, limits, choice.launcher, on_progress)
-        sandbox.start()
-        return sandbox, choice
+        """Start the child at the strongest level that works: it proves the level itself."""
+        return ready(
+            args.isolation, lambda launcher: Sandbox(submission.code, limits, launcher, on_progress)
+        )
 
     with training_progress(budget, show) as on_progress, ThreadPoolExecutor(1) as pool:
-        # The canary, then the child, start while this thread imports hypothesis and the
-        # checks: their NumPy imports overlap with ours.
+        # The child starts (and proves its isolation level) while this thread imports
+        # hypothesis and the checks: its NumPy import overlaps with ours.
         starting = pool.submit(start, on_progress)
         from graders.checks.core import Context
         from graders.grading import faulted, grade

@@ -419,6 +419,9 @@ class Builder:
                 "framework", f"framework {framework!r} is not one of {sorted(FRAMEWORKS)}"
             )
         limits["blocked"] = tuple(m for m in LIBRARIES if m not in FRAMEWORKS[framework])
+        # Imported before the submission runs: a library the sandbox cannot import is a
+        # fault of ours, never a student's load error.
+        limits["preload"] = FRAMEWORKS[framework][:1]
         return limits
 
     # -- reference, template, fingerprint ---------------------------------------------------

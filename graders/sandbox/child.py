@@ -7,6 +7,7 @@ computes no verdicts: it only runs the student's code and sends back plain data.
 
 from __future__ import annotations
 
+import importlib
 import linecache
 import os
 import random
@@ -117,6 +118,13 @@ class Child:
         # answer None, so a library that probes for an optional one carries on without it.
         for name in request.get("blocked", ()):
             sys.modules[name] = None
+        try:
+            for name in request.get("preload", ()):
+                importlib.import_module(name)
+        except BaseException as error:  # the grader's environment lacks it: not the student's
+            self.send({"op": "ready", "ok": False, "error": self.error(error)})
+            return
+        self.send({"op": "ready", "ok": True})  # from here on, what goes wrong is the code's
         module = types.ModuleType(request["module"])
         module.__file__ = request["chunks"][0]["name"] if request["chunks"] else None
         sys.modules[request["module"]] = module

@@ -93,8 +93,8 @@ class Needs:
         """The needs of an assignment: NumPy, PyTorch for torch tracks, under its limits."""
         from graders.sandbox.runner import Limits
 
-        torch = spec.training.get("framework") == "torch"
-        return cls(("numpy", "torch") if torch else ("numpy",), limits or Limits(**spec.limits))
+        limits = limits or Limits(**spec.limits)
+        return cls(("numpy", *limits.preload), limits)
 
 
 @dataclass(frozen=True)
@@ -206,35 +206,76 @@ def choose(
     code the grader's user does not trust; a level named explicitly is always obeyed.
     """
     needs = needs or Needs()
-    if requested != AUTO:
-        level = _level(requested)
-        result = canary(level.name, needs)
-        if result.launcher is None or not result.passed:
-            raise GraderFault(
-                "isolation",
-                f"isolation '{level.name}' cannot be used here: {result.problem}; {level.fix}",
-            )
-        return Choice(_for_slot(result.launcher, slot))
-    skipped = []
-    for level in LEVELS:
-        if untrusted and not level.confines_untrusted:
-            break
+    skipped: list[tuple[Level, str]] = []
+    for level in levels(requested, untrusted):
         result = canary(level.name, needs)
         if result.launcher is not None and result.passed:
-            note = "; ".join(skipped)
-            if note:
-                note = f"graded at isolation '{level.name}' because {note}"
-            return Choice(_for_slot(result.launcher, slot), note)
-        skipped.append(f"'{level.name}' failed its check ({result.problem})")
-    weaker = [level.name for level in LEVELS if not level.confines_untrusted]
-    if untrusted and skipped:
-        raise GraderFault(
-            "isolation",
-            f"no isolation level safe for untrusted code works here: {'; '.join(skipped)}. "
-            f"Fix that ({LEVELS[0].fix}), or grade with --isolation {weaker[0]} "
-            "(no filesystem or network isolation: only for code you trust)",
+            return Choice(_for_slot(result.launcher, slot), fallback_note(level, skipped))
+        skipped.append((level, result.problem))
+    raise no_level(requested, untrusted, skipped)
+
+
+def ready(
+    requested: str,
+    sandbox_at: Callable[[Launcher], Sandbox],
+    *,
+    untrusted: bool = False,
+) -> tuple[Sandbox, Choice]:
+    """A child started at the level asked for (`auto`: the strongest that works here), for
+    grading one submission: the child is its own canary (Sandbox.ensure_ready), so the
+    level is proven without starting an interpreter just for that."""
+    skipped: list[tuple[Level, str]] = []
+    for level in levels(requested, untrusted):
+        try:
+            launcher = level.create(None)
+        except Unavailable as error:
+            skipped.append((level, f"{error}"))
+            continue
+        box = sandbox_at(launcher)
+        try:
+            box.ensure_ready()
+        except (GraderFault, OSError) as error:
+            box.close()
+            skipped.append((level, getattr(error, "reason", f"{error}")))
+            continue
+        return box, Choice(launcher, fallback_note(level, skipped))
+    raise no_level(requested, untrusted, skipped)
+
+
+def levels(requested: str, untrusted: bool) -> list[Level]:
+    """The levels to try, strongest first: the one asked for, or for `auto` every level (only
+    those that confine untrusted code when the code is not trusted)."""
+    if requested != AUTO:
+        return [_level(requested)]
+    return [level for level in LEVELS if level.confines_untrusted or not untrusted]
+
+
+def tried(skipped: list[tuple[Level, str]]) -> str:
+    """The levels that failed, and why."""
+    return "; ".join(f"'{level.name}' failed its check ({why})" for level, why in skipped)
+
+
+def fallback_note(level: Level, skipped: list[tuple[Level, str]]) -> str:
+    """Why `auto` graded at a weaker level than the strongest, for the report."""
+    return f"graded at isolation '{level.name}' because {tried(skipped)}" if skipped else ""
+
+
+def no_level(requested: str, untrusted: bool, skipped: list[tuple[Level, str]]) -> GraderFault:
+    """The fault when no level can be used: what failed, and what to do."""
+    if requested != AUTO:
+        level, why = skipped[0]
+        return GraderFault(
+            "isolation", f"isolation '{level.name}' cannot be used here: {why}; {level.fix}"
         )
-    raise GraderFault("isolation", f"no isolation level works here: {'; '.join(skipped)}")
+    if untrusted:
+        weaker = next(level.name for level in LEVELS if not level.confines_untrusted)
+        return GraderFault(
+            "isolation",
+            f"no isolation level safe for untrusted code works here: {tried(skipped)}. Fix "
+            f"that ({LEVELS[0].fix}), or grade with --isolation {weaker} (no filesystem or "
+            "network isolation: only for code you trust)",
+        )
+    return GraderFault("isolation", f"no isolation level works here: {tried(skipped)}")
 
 
 def _for_slot(launcher: Launcher, slot: int | None) -> Launcher:

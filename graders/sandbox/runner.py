@@ -40,6 +40,7 @@ from graders.source import Chunk
 
 HERE = Path(__file__).parent
 PROGRESS_LIMIT = 100_000  # progress events kept for the loss curve; later ones only count
+READY_SECONDS = 120.0  # for Python and its libraries to start, however busy the machine
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Limits:
     reply_elements: int = 20_000_000
     threads: int = 1  # BLAS threads: one keeps small calls fast and batches fair
     blocked: tuple[str, ...] = ()  # modules the child may not import (a track's rule)
+    preload: tuple[str, ...] = ()  # modules the child imports before the submission (torch)
 
 
 @dataclass(frozen=True)
@@ -186,8 +188,10 @@ class Sandbox:
             "module": self.code.module,
             "chunks": chunks,
             "blocked": list(self.limits.blocked),
+            "preload": list(self.limits.preload),
         }
         self._pending = memoryview(frame({**request, "path": list(command.sys_path)}))
+        self._ready = False
 
     def close(self) -> None:
         """Kill the child (and everything it started) and remove the scratch folder."""
@@ -413,18 +417,55 @@ class Sandbox:
             function=str(error.get("function", ""))[:100],
         )
 
+    def ensure_ready(self) -> None:
+        """Wait until the child has started Python and imported what the assignment needs,
+        before any of the submission runs: a child that cannot is a fault of ours.
+
+        Every child proves its isolation level this way (the canary of every start): its
+        interpreter runs there, NumPy and the assignment's libraries import there, and it
+        answers on the wire."""
+        if self._proc is not None and self._ready:
+            return
+        self.start()
+        deadline = Deadline(
+            max(self.limits.load_seconds, READY_SECONDS),
+            self._tree,
+            threads=launch.child_threads(self.limits),
+            started=self._started,
+        )
+        try:
+            reply, _ = self._exchange(deadline)
+        except (_Timeout, _Overloaded, _Ended, WireError) as error:
+            said = bytes(self.output[-300:]).decode("utf-8", "replace").strip()
+            self._kill()
+            raise GraderFault(
+                "start",
+                f"the {self.isolation} sandbox could not start Python ({sys.executable}) "
+                f"with {', '.join(('numpy', *self.limits.preload))}: "
+                f"{said or type(error).__name__}",
+            ) from None
+        if reply.get("op") != "ready" or not reply.get("ok"):
+            self._kill()
+            error = _error_of(reply)
+            raise GraderFault(
+                "start",
+                f"the {self.isolation} sandbox's Python cannot import "
+                f"{', '.join(self.limits.preload)}: {error.get('type', '')}: "
+                f"{str(error.get('message', ''))[:300]}",
+            )
+        self._ready = True
+
     def ensure_loaded(self) -> None:
         """Load the submission in the child (once); LoadFailed says why it could not be."""
         if self.load_failure is not None:
             raise self.load_failure
         if self._loaded and self._proc is not None:
             return
-        self.start()
+        self.ensure_ready()
         deadline = Deadline(
             self.limits.load_seconds,
             self._tree,
             threads=launch.child_threads(self.limits),
-            started=self._started,
         )
         try:
             reply, _ = self._exchange(deadline)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from graders.cli import training_progress
-from graders.sandbox.errors import BadReply, CallTimeout, MissingName, StudentError
+from graders.sandbox.errors import BadReply, CallTimeout, GraderFault, MissingName, StudentError
 from graders.sandbox.runner import Chunk, Code, Handle, Limits, Reporter, Sandbox
 
 SOURCE = """
@@ -136,3 +136,25 @@ def test_a_hang_before_any_flag_is_a_timeout_as_with_call(mapped):
 def test_map_of_a_missing_function_says_so(mapped):
     with pytest.raises(MissingName):
         mapped.map("nope", [(1,)])
+
+
+def test_a_child_that_cannot_import_what_the_assignment_needs_is_a_fault_of_ours():
+    limits = Limits(preload=("no_such_library_here",))
+    box = Sandbox(Code("m", (Chunk("m.py", "x = 1\n"),)), limits)
+    with box, pytest.raises(GraderFault, match="cannot import no_such_library_here"):
+        box.ensure_loaded()  # before any of the submission ran: never its load error
+    assert box.load_failure is None
+
+
+def test_a_fault_at_start_makes_a_report_that_is_no_grade(tmp_path):
+    from graders.grading import grade
+    from graders.spec import load_spec
+    from graders.submission import load_submission
+
+    spec = load_spec("selfcheck")
+    (tmp_path / "selfcheck.py").write_text("Q1_ANSWER = 2\n")
+    submission = load_submission(tmp_path / "selfcheck.py", spec.entry)
+    report = grade(submission, spec, limits=Limits(preload=("no_such_library_here",)))
+    assert not report.graded
+    assert "cannot import no_such_library_here" in report.fault
+    assert report.load_error == ""
