@@ -44,6 +44,10 @@ class Student(Protocol):
         """Hand over a large array as a file the child memory-maps (copy-on-write)."""
         ...
 
+    def peak_memory_mb(self) -> float:
+        """The most memory the child has held so far, in MiB."""
+        ...
+
 
 @dataclass
 class Context:

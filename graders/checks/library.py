@@ -32,6 +32,7 @@ def check_fit_predict_accuracy(
     seconds = training.budget(spec.training, context)
     model = training.train(student, context, "fit", train_files, seconds)
     reply = student.call("predict", model, test_file, timeout=seconds)
+    context.metrics["peak_memory_mb"] = student.peak_memory_mb()
     y_pred = training.labels(reply, len(data.X_test), "predict(model, X_test)", data.n_classes)
     images = data.X_test if data.image_side else None
     try:

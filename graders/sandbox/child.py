@@ -23,6 +23,18 @@ from graders.sandbox.wire import WireError, decode, encode, frame, split_frame  
 REQUEST_LIMIT = 1 << 31  # the parent is trusted; this only bounds a corrupt frame
 
 
+def reseed() -> None:
+    """Put Python's and NumPy's global generators back to one state, between calls.
+
+    Every call starts from the same global random state: a submission that draws from
+    np.random or random (not from the rng it is given) still gets the same grade on a rerun,
+    whatever order the grader calls it in. Done after each reply, not before each call, so
+    the call's own time limit never pays for it.
+    """
+    random.seed(0)
+    np.random.seed(0)
+
+
 class Child:
     """One submission's module, its opaque handles, and the two pipe ends."""
 
@@ -142,6 +154,7 @@ class Child:
             self.send({"op": "loaded", "ok": False, "error": self.error(error)})
             return
         self.module = module
+        reseed()
         self.send({"op": "loaded", "ok": True})
 
     def target(self, name: str) -> Any:
@@ -165,17 +178,13 @@ class Child:
 
     def invoke(self, target: Any, args: list, kwargs: dict, **extra: Any) -> None:
         """Run one call of the student's function and send its reply."""
-        # Every call starts from the same global random state: a submission that draws from
-        # np.random or random (not from the rng it is given) still gets the same grade on a
-        # rerun, whatever order the grader happens to call it in.
-        random.seed(0)
-        np.random.seed(0)
         try:
             value = target(*args, **kwargs)
         except BaseException as error:  # SystemExit included: it fails this call only
             self.send({"op": "reply", "ok": False, "error": self.error(error), **extra})
-            return
-        self.reply(value, **extra)
+        else:
+            self.reply(value, **extra)
+        reseed()
 
     def call(self, request: dict, blobs: list[bytes]) -> None:
         target = self.target(request["fn"])

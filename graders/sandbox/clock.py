@@ -99,6 +99,19 @@ class Tree:
                 return True
         return False
 
+    def peak_memory_mb(self) -> float:
+        """The largest resident set any of the processes has had so far (VmHWM), in MiB."""
+        peak = 0
+        for pid in descendants(self.root):
+            try:
+                status = (PROC / str(pid) / "status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))  # kB
+        return round(peak / 1024, 1)
+
     def cpu(self) -> float:
         """CPU seconds of the processes (threads that ended and reaped children included)."""
         total = 0.0

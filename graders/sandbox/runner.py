@@ -293,6 +293,11 @@ class Sandbox:
             settled = until is not None and until(args, outcome)
         return outcomes
 
+    def peak_memory_mb(self) -> float:
+        """The most memory the child's processes have held at once so far, in MiB (0: no child,
+        or no /proc to read it from)."""
+        return self._tree.peak_memory_mb() if self._proc is not None else 0.0
+
     def get(self, name: str) -> Any:
         """The value of the module-level name `name` in the submission."""
         return self._request(
