@@ -5,9 +5,10 @@ unary minus signs exhausts the parser's recursion, a valid 5 MiB file takes giga
 syntax tree, and thousands of IPython magic lines take quadratic tokenizing. So the parsing
 here (IPython syntax removed from notebook cells, otter's calls left out, the syntax check)
 runs in a small Python process of its own, `python -I -S`, under a memory limit and a
-wall-clock timeout: `prepare()` starts it, `main()` is what it runs. Nothing is executed:
-the source is only compiled, never run, and this module imports only the standard library
-(and `graders.files`, for the error it raises).
+wall-clock timeout: `prepare()` starts it, `main()` is what it runs. Only a plain .py file
+of honest size is compiled in the grader itself, where the worst it can do is raise.
+Nothing is executed: the source is only compiled, never run, and this module imports only
+the standard library (and `graders.files`, for the error it raises).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 import resource
 import subprocess
 import sys
+import threading
 import tokenize
 from pathlib import Path
 from typing import NamedTuple
@@ -26,6 +28,12 @@ from typing import NamedTuple
 from graders.files import SubmissionError
 
 PARSE_SECONDS = 30.0  # an honest submission parses in well under a second
+# Up to this size a .py file is compiled in the grader's own process (about 1 ms per KB);
+# larger ones, and notebooks (whose IPython lines take tokenizing), go to the parsing process.
+IN_PROCESS_CHARS = 256 << 10
+# CPython 3.11's parser is not safe to run in two threads at once ("AST constructor recursion
+# depth mismatch"): one compile at a time in this process.
+COMPILING = threading.Lock()
 PARSE_MEMORY = 1 << 30  # bytes of address space for the parsing process
 MAGIC_PREFIXES = ("%", "!")
 HELP_LINE = re.compile(r"\?{1,2}[\w.]+|[\w.\[\]()]+\?{1,2}")  # np.exp? and ??np.exp
@@ -68,6 +76,12 @@ def prepare(
     SubmissionError when the parsing takes over PARSE_SECONDS or PARSE_MEMORY: then the
     source is far beyond anything a person writes.
     """
+    if source is not None and len(source) <= IN_PROCESS_CHARS:
+        # A plain file of honest size compiles here in milliseconds, and what could go wrong
+        # (too deep, too big for the parser) is an exception, not a crash: no process needed.
+        with COMPILING:
+            error = syntax_error(Chunk(name, source))
+        return Prepared((Chunk(name, source),), (error,), ())
     request = {"name": name, "source": source, "cells": cells}
     root = Path(__file__).resolve().parent.parent
     # The grader's own folder goes last on the path: nothing there may shadow the stdlib.
