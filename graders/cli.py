@@ -202,44 +202,28 @@ def training_progress(budget: float, show: bool) -> Iterator[Callable[[int, floa
 
 
 def check(args: argparse.Namespace) -> int:
-    from graders.spec import SpecError, load_spec
-    from graders.submission import SubmissionError, load_submission
-
-    try:
-        spec = load_spec(args.assignment)
-    except SpecError as error:
-        return fail_usage(f"{error}")
-    try:
-        submission = load_submission(args.path, spec.entry)
-    except SubmissionError as error:
-        if args.format != "text" and error.kind != "missing":
-            from graders.grading import unloadable
-
-            print(render_machine(unloadable(args.path, spec, error), args.format))
-        return fail_usage(f"{error}")
-    except Exception as error:  # a fault of ours while reading it: a report, never a crash
-        from graders.grading import faulted
-
-        fault = f"dlgrade could not read the submission ({type(error).__name__}: {error})"
-        if args.format != "text":
-            print(render_machine(faulted(args.path, spec, fault), args.format))
-        return fail_usage(f"not graded, a fault of ours: {fault}")
-    if spec.training.get("data") == "mnist":
-        from graders.data.mnist import DataError, find_mnist
-
-        try:
-            find_mnist(args.data)
-        except DataError as error:
-            return fail_usage(f"{error}")
+    """Grade one submission and print its report (exit 0 passed, 1 failed, 2 not graded)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from graders.sandbox.errors import GraderFault
     from graders.sandbox.isolation import Choice, ready
     from graders.sandbox.runner import Limits, Sandbox
+    from graders.specfile import SpecError, child_limits, read_raw
+    from graders.submission import load_submission
 
-    limits = Limits(**spec.limits)
-    budget = args.budget or float(spec.training.get("seconds", 0))
-    show = bool(spec.training) and args.format == "text" and sys.stdout.isatty()
+    # What the child needs (the module to load, its limits) comes from the spec file alone:
+    # the child starts while this process imports the assignment's contracts.
+    try:
+        raw, _ = read_raw(args.assignment)
+        entry, limits = raw["entry"], Limits(**child_limits(raw))
+    except (SpecError, KeyError, TypeError, ValueError):
+        return load_and_fail(args)  # load_spec gives the precise error
+    try:
+        submission = load_submission(args.path, entry)
+    except Exception as error:
+        return unreadable(args, error)
+    budget = args.budget or float(raw.get("training", {}).get("seconds", 0))
+    show = bool(raw.get("training")) and args.format == "text" and sys.stdout.isatty()
 
     def start(on_progress: Callable[[int, float], None] | None) -> tuple[Sandbox, Choice]:
         """Start the child at the strongest level that works: it proves the level itself."""
@@ -248,12 +232,24 @@ def check(args: argparse.Namespace) -> int:
         )
 
     with training_progress(budget, show) as on_progress, ThreadPoolExecutor(1) as pool:
-        # The child starts (and proves its isolation level) while this thread imports
-        # hypothesis and the checks: its NumPy import overlaps with ours.
         starting = pool.submit(start, on_progress)
         from graders.checks.core import Context
         from graders.grading import faulted, grade
+        from graders.spec import load_spec
 
+        try:
+            spec = load_spec(args.assignment)
+        except SpecError as error:
+            close_when_started(starting)
+            return fail_usage(f"{error}")
+        if spec.training.get("data") == "mnist":
+            from graders.data.mnist import DataError, find_mnist
+
+            try:
+                find_mnist(args.data)
+            except DataError as error:
+                close_when_started(starting)
+                return fail_usage(f"{error}")
         try:
             sandbox, choice = starting.result()
         except GraderFault as fault:
@@ -283,6 +279,47 @@ def check(args: argparse.Namespace) -> int:
     # In student mode the points only the hidden checks can judge are not held against you.
     reachable = report.score + report.pending_points >= report.pass_mark
     return EXIT_PASS if report.passed or (report.mode == "student" and reachable) else EXIT_FAIL
+
+
+def close_when_started(starting: Any) -> None:
+    """Stop the child a `check` started, once it has started (or failed to)."""
+    try:
+        sandbox, _ = starting.result()
+    except Exception:
+        return
+    sandbox.close()
+
+
+def load_and_fail(args: argparse.Namespace) -> int:
+    """The spec could not be read quickly: load it properly, for its precise error."""
+    from graders.spec import SpecError, load_spec
+
+    try:
+        load_spec(args.assignment)
+    except SpecError as error:
+        return fail_usage(f"{error}")
+    return fail_usage(f"{args.assignment}: the spec could not be read")
+
+
+def unreadable(args: argparse.Namespace, error: Exception) -> int:
+    """A submission that could not be read: its report says why (exit 2), or, for a fault of
+    ours while reading it, a report that is no grade."""
+    from graders.grading import faulted, unloadable
+    from graders.spec import SpecError, load_spec
+    from graders.submission import SubmissionError
+
+    try:
+        spec = load_spec(args.assignment)
+    except SpecError as spec_error:
+        return fail_usage(f"{spec_error}")
+    if isinstance(error, SubmissionError):
+        if args.format != "text" and error.kind != "missing":
+            print(render_machine(unloadable(args.path, spec, error), args.format))
+        return fail_usage(f"{error}")
+    fault = f"dlgrade could not read the submission ({type(error).__name__}: {error})"
+    if args.format != "text":
+        print(render_machine(faulted(args.path, spec, fault), args.format))
+    return fail_usage(f"not graded, a fault of ours: {fault}")
 
 
 def render_machine(report: Any, format: str) -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import json
 import re
 import sys
 import threading
@@ -34,9 +33,9 @@ from pathlib import Path
 from typing import Any
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    pass
 
 from graders.checks import library
 from graders.checks.derive import (
@@ -51,21 +50,18 @@ from graders.checks.derive import (
 from graders.checks.diagnose import read_outcomes
 from graders.checks.prove import InputBank
 from graders.contract import Function, Mistake, Property
+from graders.specfile import (
+    ASSIGNMENTS,
+    SpecError,
+    child_limits,
+    read_raw,
+)
 
-ASSIGNMENTS = Path(__file__).resolve().parent.parent / "assignments"
 PACKAGE = "dlgrade_assignment"  # contracts modules load as dlgrade_assignment_<hash>.contracts
 # Loading runs the instructor's modules with the reference's folder briefly on sys.path:
 # one load at a time, so two threads never see each other's folders or modules.
 LOADING = threading.RLock()
 ANSWER_KINDS = ("number", "letter")
-# A project track's framework decides what its child may import besides NumPy and the
-# standard library: the other deep-learning libraries are refused (and absent in the jail).
-LIBRARIES = ("torch", "torchvision", "sklearn", "tensorflow", "jax", "keras")
-FRAMEWORKS = {"numpy": (), "torch": ("torch", "torchvision")}
-
-
-class SpecError(Exception):
-    """An assignment that cannot be used; the message names the file, the line and the fix."""
 
 
 @dataclass(frozen=True)
@@ -134,40 +130,6 @@ class Spec:
     def checks(self) -> dict[str, Check]:
         """Every check of every question, by name."""
         return {c.name: c for q in self.questions for c in q.checks}
-
-
-def available(root: Path = ASSIGNMENTS) -> list[str]:
-    """Names of the assignments that ship with dlgrade (or with this student kit)."""
-    specs = [*root.glob("*/spec.toml"), *root.glob("*/spec.json")]
-    return sorted({p.parent.name for p in specs})
-
-
-def folder_of(name_or_path: str | Path, root: Path = ASSIGNMENTS) -> Path:
-    """The assignment folder: a built-in name, or a path to a folder holding a spec."""
-    given = Path(name_or_path)
-    if given.is_dir() and spec_file(given) is not None:
-        return given.resolve()
-    if "/" not in str(name_or_path) and spec_file(root / str(name_or_path)) is not None:
-        return (root / str(name_or_path)).resolve()
-    if given.is_dir():
-        raise SpecError(f"{given}: no spec.toml in this folder (`dlgrade new` makes one)")
-    known = ", ".join(available(root)) or "none"
-    raise SpecError(f"no assignment named {str(name_or_path)!r} (known: {known}, or a folder)")
-
-
-def spec_file(folder: Path) -> Path | None:
-    """spec.toml (written by people) or spec.json (a student kit's, written by dlgrade)."""
-    return next((p for p in (folder / "spec.toml", folder / "spec.json") if p.is_file()), None)
-
-
-def read_raw(name_or_path: str | Path, root: Path = ASSIGNMENTS) -> tuple[dict[str, Any], Path]:
-    """The spec as plain data, and its file."""
-    path = spec_file(folder_of(name_or_path, root))
-    text = path.read_text(encoding="utf-8")
-    try:
-        return (json.loads(text) if path.suffix == ".json" else tomllib.loads(text)), path
-    except (ValueError, tomllib.TOMLDecodeError) as error:
-        raise SpecError(f"{path}: not valid {path.suffix[1:].upper()} ({error})") from None
 
 
 def load_spec(name_or_path: str | Path, root: Path = ASSIGNMENTS) -> Spec:
@@ -409,20 +371,11 @@ class Builder:
                                 "a question's functions or answers")  # fmt: skip
 
     def limits(self) -> dict[str, Any]:
-        """The child's limits: the spec's, and for a project track the modules it refuses."""
-        limits = dict(self.raw.get("limits", {}))
-        framework = self.raw.get("training", {}).get("framework")
-        if framework is None:
-            return limits
-        if framework not in FRAMEWORKS:
-            raise self.fail(
-                "framework", f"framework {framework!r} is not one of {sorted(FRAMEWORKS)}"
-            )
-        limits["blocked"] = tuple(m for m in LIBRARIES if m not in FRAMEWORKS[framework])
-        # Imported before the submission runs: a library the sandbox cannot import is a
-        # fault of ours, never a student's load error.
-        limits["preload"] = FRAMEWORKS[framework][:1]
-        return limits
+        """The child's limits (graders.specfile.child_limits), or a SpecError with the line."""
+        try:
+            return child_limits(self.raw)
+        except ValueError as error:
+            raise self.fail("framework", f"{error}") from None
 
     # -- reference, template, fingerprint ---------------------------------------------------
 

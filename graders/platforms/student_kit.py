@@ -20,7 +20,8 @@ from typing import Any
 
 from graders.checks.diagnose import stored_outcomes, write_outcomes
 from graders.platforms import BuildError
-from graders.spec import Spec, read_raw
+from graders.spec import Spec
+from graders.specfile import read_raw
 
 ROOT = Path(__file__).resolve().parents[2]
 # The grader's public half: enough to run `dlgrade check` in student mode, the kit's pytest

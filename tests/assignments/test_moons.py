@@ -13,7 +13,8 @@ from graders.checks.training import GRID
 from graders.grading import grade
 from graders.render.html import render_html
 from graders.render.plots import figure_pngs
-from graders.spec import load_spec, read_raw
+from graders.spec import load_spec
+from graders.specfile import read_raw
 from graders.submission import load_submission
 from graders.verdict import Report, Status
 

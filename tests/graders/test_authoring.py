@@ -10,7 +10,8 @@ import pytest
 
 from graders.authoring import notebook, template_script
 from graders.cli import main
-from graders.spec import SpecError, available, load_spec
+from graders.spec import SpecError, load_spec
+from graders.specfile import available
 
 MNIST = Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"
 

@@ -15,7 +15,8 @@ from graders.authoring import kit_leaks, mistake_lines, reference_lines
 from graders.cli import main
 from graders.platforms import BuildError
 from graders.platforms.student_kit import build, public_spec
-from graders.spec import load_spec, read_raw
+from graders.spec import load_spec
+from graders.specfile import read_raw
 from graders.submission import SubmissionError
 from tests.conftest import TEMPLATE, reference_folder
 
