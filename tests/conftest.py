@@ -16,6 +16,10 @@ from graders.verdict import Report
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference"
 TEMPLATE = ROOT / "student_template"
+SELFCHECK = load_spec("selfcheck")
+FULL = SELFCHECK.max_score  # the reference's score
+ONE_WRONG = FULL - 1  # one question lost (every self-check question is worth 1)
+QUESTIONS = len(SELFCHECK.questions)
 SELFCHECK_MODULES = (
     "activations",
     "answers",

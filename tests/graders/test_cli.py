@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REFERENCE, TEMPLATE
+from tests.conftest import FULL, QUESTIONS, REFERENCE, TEMPLATE
 
 
 def dlgrade(*args: str) -> subprocess.CompletedProcess:
@@ -19,14 +19,14 @@ def dlgrade(*args: str) -> subprocess.CompletedProcess:
 def test_reference_passes_with_exit_0():
     result = dlgrade("check", str(REFERENCE))
     assert result.returncode == 0, result.stderr
-    assert "12/12" in result.stdout
+    assert f"{FULL:g}/{FULL:g}" in result.stdout
     assert "PASS" in result.stdout
 
 
 def test_template_fails_with_exit_1():
     result = dlgrade("check", str(TEMPLATE / "selfcheck.py"))
     assert result.returncode == 1
-    assert "0/12" in result.stdout
+    assert f"0/{FULL:g}" in result.stdout
     assert "FAIL" in result.stdout
 
 
@@ -73,7 +73,7 @@ def test_syntax_error_in_json_mode_still_prints_a_complete_report(tmp_path):
     report = json.loads(result.stdout)
     assert result.returncode == 2
     assert report["score"] == 0
-    assert len(report["questions"]) == 12
+    assert len(report["questions"]) == QUESTIONS
 
 
 def test_unknown_assignment_is_a_usage_error():

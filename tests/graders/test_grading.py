@@ -6,12 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from graders.spec import load_spec
 from graders.verdict import Cause, Status
-from tests.conftest import TEMPLATE, failed_questions, grade_path, question
-
-SPEC = load_spec("selfcheck")
-SPEC_MAX = sum(q.points for q in SPEC.questions)
+from tests.conftest import (
+    FULL,
+    ONE_WRONG,
+    QUESTIONS,
+    SELFCHECK,
+    TEMPLATE,
+    failed_questions,
+    grade_path,
+    question,
+)
 
 FAST = {"call_seconds": 0.5, "load_seconds": 2.0}
 
@@ -37,7 +42,7 @@ def test_template_scores_0_and_fails():
     report = grade_path(TEMPLATE / "selfcheck.py")
     assert report.score == 0
     assert not report.passed
-    assert len(failed_questions(report)) == 12
+    assert len(failed_questions(report)) == QUESTIONS
 
 
 def test_student_mode_runs_only_public_checks(make_submission):
@@ -46,9 +51,9 @@ def test_student_mode_runs_only_public_checks(make_submission):
     assert visibilities == {"public"}
     # The letter and number answers are judged by hidden checks only: in student mode they
     # are "format OK, graded at submission", never passed.
-    answers = {q.id for q in SPEC.questions if any(n.endswith("_ANSWER") for n in q.names)}
+    answers = {q.id for q in SELFCHECK.questions if any(n.endswith("_ANSWER") for n in q.names)}
     assert {q.id for q in report.questions if q.pending} == answers
-    assert report.score + report.pending_points == SPEC_MAX
+    assert report.score + report.pending_points == FULL
     assert report.pending_points == len(answers)
 
 
@@ -90,7 +95,7 @@ def test_infinite_loop_in_one_function_fails_only_its_question(make_submission):
     report = grade_path(folder, **FAST)
     assert failed_questions(report) == ["q3"]
     assert Cause.TIMEOUT in {v.cause for v in question(report, "q3").verdicts}
-    assert report.score == 11
+    assert report.score == ONE_WRONG
 
 
 def test_infinite_loop_at_import_is_reported(tmp_path):
@@ -108,7 +113,7 @@ def test_infinite_loop_at_import_is_reported(tmp_path):
 def test_exit_at_import_gives_a_complete_report(tmp_path, source):
     report = grade_path(write(tmp_path, source), **FAST)
     assert report.score == 0
-    assert len(report.questions) == 12
+    assert len(report.questions) == QUESTIONS
     assert all(q.verdicts for q in report.questions)
     assert all_statuses(report) == {Status.FAILED}
     assert report.graded
@@ -135,7 +140,7 @@ def test_monkeypatching_numpy_in_the_child_gains_nothing(tmp_path):
 
 def test_monkeypatching_does_not_cost_honest_points(make_submission):
     report = grade_path(make_submission("np.allclose = lambda *a, **k: False\n"))
-    assert report.score == 12
+    assert report.score == FULL
 
 
 def test_printing_a_fake_result_gains_nothing(tmp_path):

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from graders.submission import SubmissionError, load_submission
-from tests.conftest import REFERENCE, grade_path, notebook, reference_folder
+from tests.conftest import FULL, ONE_WRONG, REFERENCE, grade_path, notebook, reference_folder
 
 
 def test_notebook_is_graded_like_the_same_code(tmp_path):
@@ -26,7 +26,7 @@ def test_notebook_is_graded_like_the_same_code(tmp_path):
         )
     )
     report = grade_path(folder)
-    assert report.score == 12
+    assert report.score == FULL
     assert any("%matplotlib inline" in n for n in report.notes)
     assert any("!pip install numpy" in n for n in report.notes)
 
@@ -138,7 +138,7 @@ def test_notebook_with_a_mistake_and_plots_gets_the_same_verdicts_as_the_py(tmp_
         notebook([("code", source), ("code", plots), ("markdown", "done")])
     )
     py_report, nb_report = grade_path(as_py), grade_path(as_nb)
-    assert nb_report.score == py_report.score == 11
+    assert nb_report.score == py_report.score == ONE_WRONG
     assert outcome(nb_report) == outcome(py_report)
 
 
@@ -180,7 +180,7 @@ def test_a_notebook_written_for_otter_is_graded_on_the_students_code(tmp_path):
         )
     )
     report = grade_path(folder)
-    assert report.score == 12
+    assert report.score == FULL
     assert any(
         "grader = otter.Notebook" in note and "otter-grader's" in note for note in report.notes
     )

@@ -1,4 +1,5 @@
-"""Each known mistake loses only its own question and is named; correct alternatives keep 12/12."""
+"""Each known mistake loses only its own question and is named; correct alternatives keep full
+marks."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 
 from graders.render.terminal import render_terminal
 from graders.spec import load_spec
-from tests.conftest import failed_questions, grade_path, question
+from tests.conftest import FULL, ONE_WRONG, failed_questions, grade_path, question
 from tests.graders.checks.zoo import ALTERNATIVES, ZOO
 
 SPEC = load_spec("selfcheck")
@@ -24,7 +25,7 @@ def rendered(report) -> str:
 def test_mistake_loses_only_its_question_and_is_named(make_submission, mistake, qid, code):
     report = grade_path(make_submission(code))
     assert failed_questions(report) == [qid]
-    assert report.score == 11
+    assert report.score == ONE_WRONG
     named = [v.misconception for v in question(report, qid).verdicts if not v.passed]
     assert mistake in named, [(v.check, v.message) for v in question(report, qid).verdicts]
     assert SPEC.misconceptions[mistake].name in rendered(report)
@@ -35,7 +36,7 @@ def test_correct_alternative_keeps_full_marks(make_submission, name, code):
     report = grade_path(make_submission(code))
     failures = [(v.check, v.message) for q in report.questions for v in q.verdicts if not v.passed]
     assert failures == []
-    assert report.score == 12
+    assert report.score == FULL
     assert report.passed
 
 
