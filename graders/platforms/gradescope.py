@@ -166,7 +166,7 @@ def grade_upload(
     )
     if not report.graded:  # a fault of ours touched it: it is no grade
         raise GraderFailed(report.errors[0])
-    return gradescope_results(report.to_dict())
+    return gradescope_results(report.to_dict(), figures=True)
 
 
 class GraderFailed(Exception):

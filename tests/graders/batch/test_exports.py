@@ -448,3 +448,61 @@ def test_junit_of_nothing_is_an_empty_testsuites() -> None:
     assert root.tag == "testsuites"
     assert root.get("tests") == "0"
     assert list(root) == []
+
+
+# Gradescope: leaderboard and pictures for the project tracks
+
+
+def test_gradescope_leaderboard_carries_the_test_accuracy(moons_report, validator) -> None:
+    report = moons_report.to_dict()
+    results = gradescope_results(report)
+    assert [e.message for e in validator.iter_errors(results)] == []
+    accuracy = report["metrics"]["accuracy"]
+    assert results["leaderboard"] == [
+        {"name": "Test accuracy", "value": round(accuracy, 4), "order": "desc"},
+        {
+            "name": "Training CPU seconds",
+            "value": round(report["metrics"]["training_cpu_seconds"], 2),
+            "order": "asc",
+        },
+    ]
+    assert f"Test accuracy {accuracy:.2%} (threshold 92.0%)" in results["output"]
+    assert results["output_format"] == "text"  # pictures only when asked for
+
+
+def test_gradescope_shows_the_projects_pictures_as_html(moons_report, validator) -> None:
+    report = moons_report.to_dict()
+    report["title"] = "Moons <script>alert(1)</script> & co"
+    results = gradescope_results(report, figures=True)
+    assert [e.message for e in validator.iter_errors(results)] == []
+    assert results["output_format"] == "html"
+    output = results["output"]
+    assert output.startswith("<pre>Moons &lt;script&gt;alert(1)&lt;/script&gt; &amp; co: 1 / 1")
+    assert "<script>" not in output
+    for caption in ("Training loss", "Confusion matrix", "Decision boundary"):
+        assert f'<p><strong>{caption}</strong><br><img src="data:image/png;base64,' in output
+    assert output.count("<img ") == 3
+    assert 'alt="Confusion matrix: rows are the true labels' in output
+
+
+def test_gradescope_shows_no_leaderboard_or_picture_that_a_hidden_check_measured(
+    moons_report, reference: dict
+) -> None:
+    report = moons_report.to_dict()
+    report["questions"][0]["checks"][0]["visibility"] = "hidden"
+    results = gradescope_results(report, figures=True)
+    assert "leaderboard" not in results
+    assert results["output_format"] == "text"
+    assert "Test accuracy 9" not in results["output"]  # the measured accuracy is withheld
+    plain = gradescope_results(reference, figures=True)  # no accuracy, hidden checks
+    assert "leaderboard" not in plain
+    assert plain["output_format"] == "text"
+
+
+@pytest.mark.parametrize("accuracy", [float("nan"), float("inf"), "0.9", True, None])
+def test_gradescope_leaderboard_needs_a_finite_accuracy(moons_report, accuracy) -> None:
+    report = moons_report.to_dict()
+    report["metrics"] = {**report["metrics"], "accuracy": accuracy}
+    results = gradescope_results(report)
+    assert "leaderboard" not in results
+    assert "Test accuracy " not in results["output"]
