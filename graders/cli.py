@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-BUILD_TARGETS = ("gradescope", "student-kit", "otter", "classroom")
+BUILD_TARGETS = ("gradescope", "prairielearn", "student-kit", "otter", "classroom")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -103,12 +103,20 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("target", choices=BUILD_TARGETS, help="what to build")
     build.add_argument("-a", "--assignment", required=True)
     build.add_argument(
-        "-o", "--output", type=Path, required=True, help="the zip (gradescope) or folder to write"
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="the zip (gradescope), the course's root (prairielearn) or the folder to write",
     )
     build.add_argument(
         "--allow-process",
         action="store_true",
-        help="gradescope: grade in a plain process where the jail cannot start (unsafe)",
+        help="gradescope, prairielearn: grade in a plain process where no isolation level "
+        "that confines untrusted code can start (unsafe)",
+    )
+    build.add_argument(
+        "--image", help="prairielearn: the grading image the question names (you build it)"
     )
     doctor = commands.add_parser(
         "doctor", help="what this machine provides for grading, and a self-test"
@@ -519,8 +527,11 @@ def build(args: argparse.Namespace) -> int:
     except SpecError as error:
         return fail_usage(f"{error}")
     module = importlib.import_module(f"graders.platforms.{args.target.replace('-', '_')}")
+    options = {"image": args.image} if args.image else {}
+    if options and args.target != "prairielearn":
+        return fail_usage("--image is for `dlgrade build prairielearn` only")
     try:
-        written = module.build(spec, args.output, allow_process=args.allow_process)
+        written = module.build(spec, args.output, allow_process=args.allow_process, **options)
     except BuildError as error:
         return fail_usage(f"{error}")
     print(f"wrote {written}")
