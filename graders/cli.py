@@ -95,6 +95,16 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "-o", "--output", type=Path, required=True, help="file (folder: gradescope)"
     )
+    export.add_argument(
+        "--roster",
+        type=Path,
+        help="canvas: the roster, with Canvas's ID, SIS User ID, SIS Login ID and Section columns",
+    )
+    export.add_argument(
+        "--canvas-assignment",
+        metavar="ID_OR_HEADER",
+        help="canvas: the Canvas assignment id (digits), or its column header from a Canvas export",
+    )
     report = commands.add_parser("report", help="write the class report (HTML)")
     report.add_argument("-a", "--assignment", required=True)
     report.add_argument("--db", type=Path, default=Path("dlgrade.db"))
@@ -481,6 +491,8 @@ def export_class(args: argparse.Namespace) -> int:
     """Write the gradebook in a platform's import format."""
     from graders.batch import exports
 
+    if (args.roster or args.canvas_assignment) and args.format != "canvas":
+        return fail_usage("--roster and --canvas-assignment are for --format canvas only")
     try:
         spec, entries = gradebook_entries(args)
     except UsageError as error:
@@ -494,7 +506,13 @@ def export_class(args: argparse.Namespace) -> int:
 
         text = junit_xml([(e.student, e.report) for e in entries if e.report])
     elif args.format == "canvas":
-        text = exports.canvas_csv(entries, spec)
+        from graders.batch.discover import RosterError, read_roster
+
+        try:
+            roster = read_roster(args.roster) if args.roster else None
+            text = exports.canvas_csv(entries, spec, args.canvas_assignment, roster)
+        except (RosterError, ValueError) as error:
+            return fail_usage(f"{error}")
     else:
         text = exports.class_csv(entries, spec)
     args.output.write_text(text, encoding="utf-8", newline="")  # the CSVs end lines in CRLF

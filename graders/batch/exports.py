@@ -23,6 +23,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from graders.batch.discover import Roster
 from graders.batch.entry import GRADED, INVALID, Entry
 from graders.render.inert import csv_cell, display_text
 from graders.render.plain import failure_text, number
@@ -63,29 +64,50 @@ def class_csv(entries: list[Entry], spec: Spec) -> str:
     return _csv_text(rows)
 
 
-def canvas_csv(entries: list[Entry], spec: Spec, assignment_column: str | None = None) -> str:
+def canvas_csv(
+    entries: list[Entry],
+    spec: Spec,
+    assignment_column: str | None = None,
+    roster: Roster | None = None,
+) -> str:
     """Canvas's gradebook import CSV for one assignment: the five student columns, one score column.
 
     Canvas matches each row to a student by the Canvas user "ID" first, then by "SIS User ID",
     then by "SIS Login ID" (the login), then by the exact "Student" name; rows it cannot match
-    are listed as unknown students on the import page. We only know the student id, so it goes
-    into "SIS User ID" and "SIS Login ID" (and "Student", so unmatched rows are recognisable);
-    "ID" stays blank. The score column is matched to an existing assignment by the number in
+    are listed as unknown students on the import page. A roster that carries Canvas's columns
+    (as its gradebook export names them) fills them in; a student the roster gives none for
+    gets the student id as "SIS User ID" and "SIS Login ID" and a blank "ID". "Student" is
+    always the student id, so an unmatched row is recognisable. Every roster student gets a
+    row. The score column is matched to an existing assignment by the number in
     "Title (12345)", else by its exact title, else Canvas creates a new assignment: pass the
     Canvas assignment id (digits) or a header copied from a Canvas export as `assignment_column`.
-    Missing and duplicate students get an empty cell, which Canvas treats as "no change", so an
-    instructor decides; invalid submissions get the 0 their report holds. Cells that a
-    spreadsheet would run as a formula get a leading apostrophe (so such an id will not match).
+    A student without a gradeable result (missing, a duplicate claim, an error of ours: never
+    a 0) gets an empty cell, so an instructor decides; an invalid submission gets the 0 its
+    report holds. Cells that a spreadsheet would run as a formula get a leading apostrophe
+    (so such an id will not match).
     """
     column = _canvas_column(spec, assignment_column)
     rows = [
         [*CANVAS_STUDENT_COLUMNS, column],
         ["Points Possible", "", "", "", "", number(_spec_max(spec))],
     ]
-    for entry in _sorted_for(entries, spec):
-        score = number(entry.score) if entry.report else ""
-        rows.append([entry.student, "", entry.student, entry.student, "", score])
+    scores = {entry.student: _gradeable_score(entry) for entry in _sorted_for(entries, spec)}
+    known = roster.canvas if roster else {}
+    for student in sorted(set(scores) | (roster.students if roster else set())):
+        ids = known.get(student) or {"SIS User ID": student, "SIS Login ID": student}
+        canvas = [ids.get(header, "") for header in CANVAS_STUDENT_COLUMNS[1:]]
+        rows.append([student, *canvas, scores.get(student, "")])
     return _csv_text(rows)
+
+
+def _gradeable_score(entry: Entry) -> str:
+    """The score cell: an invalid submission's 0, a graded one's score (unless a fault of ours
+    touched its report), else ""."""
+    if not entry.report or entry.status not in (GRADED, INVALID):
+        return ""
+    if entry.status == GRADED and entry.report.get("graded") is False:
+        return ""
+    return number(entry.score)
 
 
 def gradescope_results(
