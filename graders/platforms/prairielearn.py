@@ -43,6 +43,7 @@ import base64
 import binascii
 import json
 import math
+import shlex
 import shutil
 import sys
 import tempfile
@@ -80,6 +81,19 @@ IMAGE_ACCOUNT = "your-docker-hub-account"  # until the course names its own imag
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 BASE_IMAGE = "python:3.12-slim-bookworm"
 MNIST_FOLDER = "/opt/dlgrade/mnist"
+FAILED = (
+    "The grader failed on this submission, through no fault of your code, so it was not graded "
+    "and this attempt does not count. Submit again; if this message comes back, contact the "
+    "course staff and quote it: "
+)
+# What the entry point writes when Python never wrote results.json.
+LAST_DITCH = json.dumps(
+    {
+        "gradable": False,
+        "succeeded": False,
+        "message": f"{FAILED}the grader's Python did not run (see the grading job's log).",
+    }
+)
 
 
 def torch_track(spec: Spec) -> bool:
@@ -170,7 +184,8 @@ def question_html(spec: Spec) -> str:
 
 
 def run_script(spec: Spec, allow_process: bool) -> str:
-    """The entry point PrairieLearn runs, as root, in the grading container."""
+    """The entry point PrairieLearn runs, as root, in the grading container; it writes
+    results.json itself when Python cannot (not installed, killed for memory)."""
     options = ["--assignment", spec.name]
     if allow_process:
         options.append("--allow-process")
@@ -189,8 +204,15 @@ mkdir -p "$ROOT/results"
 for private in serverFilesCourse shared tests data results; do
   if [ -e "$ROOT/$private" ]; then chmod -R go-rwx "$ROOT/$private"; fi
 done
-cd "$HERE" || exit 1
-exec "${{PYTHON:-python3}}" -m graders.platforms.prairielearn --root "$ROOT" {" ".join(options)}
+rm -f "$ROOT/results/results.json"
+cd "$HERE" && "${{PYTHON:-python3}}" -m graders.platforms.prairielearn \\
+  --root "$ROOT" {" ".join(options)}
+code=$?
+if [ ! -s "$ROOT/results/results.json" ]; then  # Python itself could not start or was killed
+  printf '%s\\n' {shlex.quote(LAST_DITCH)} > "$ROOT/results/results.json"
+  code=1
+fi
+exit "$code"
 """
 
 
@@ -332,7 +354,7 @@ def prairielearn_results(report: Report) -> dict[str, Any]:
     """
     data = report.to_dict()
     if report.isolation == "none":
-        error = display_text(report.load_error)
+        error = display_text(report.load_error).rstrip(".")
         return {
             "gradable": False,
             "format_errors": [error],
@@ -414,11 +436,7 @@ def failed_results(reason: str) -> dict[str, Any]:
     return {
         "gradable": False,
         "succeeded": False,
-        "message": display_text(
-            "The grader failed on this submission, through no fault of your code, so it was "
-            "not graded and this attempt does not count. Submit again; if this message comes "
-            f"back, contact the course staff and quote it: {reason[:300]}"
-        ),
+        "message": display_text(f"{FAILED}{reason[:300]}"),
     }
 
 

@@ -79,12 +79,12 @@ def grading_job(tmp_path: Path, course: Path) -> Path:
 
 
 def run_job(
-    root: Path, assignment: str = "selfcheck", path: str | None = None
+    root: Path, assignment: str = "selfcheck", path: str | None = None, python: str = ""
 ) -> subprocess.CompletedProcess:
     """The entry point as PrairieLearn starts it (as root, in the container)."""
     env = {
         "DLGRADE_PRAIRIELEARN_ROOT": str(root),
-        "PYTHON": sys.executable,
+        "PYTHON": python or sys.executable,
         "PATH": os.environ["PATH"] if path is None else path,
         "SECRET_TOKEN": "do-not-leak-4d9a",
     }
@@ -351,6 +351,21 @@ def test_without_a_confining_sandbox_the_job_fails_and_is_no_grade(
     assert "score" not in results
     assert "The grader failed on this submission" in results["message"]
     assert "contact the course staff" in results["message"]
+
+
+def test_when_python_cannot_start_the_entry_point_writes_the_results(
+    tmp_path: Path, courses, validator
+) -> None:
+    root = grading_job(tmp_path, courses["process"])
+    reference_folder(root / "student")
+    (root / "results").mkdir()
+    (root / "results" / "results.json").write_text(FAKE_RESULTS)  # left by anyone: not ours
+    done = run_job(root, python="/nonexistent/python3")
+    assert done.returncode == 1
+    results = results_of(root, validator)
+    assert results == {**results, "gradable": False, "succeeded": False}
+    assert "score" not in results
+    assert "the grader's Python did not run" in results["message"]
 
 
 @pytest.mark.parametrize("where", ["raises", "faulted-report"])
