@@ -56,8 +56,9 @@ from typing import Any
 
 from graders import files
 from graders.batch.exports import all_public, metrics_line, withheld_output
-from graders.data.mnist import DEFAULT_BASE_URL, FILES
+from graders.data.mnist import DEFAULT_BASE_URL, ENV_VAR, FILES
 from graders.platforms import BuildError, write_results
+from graders.platforms.gradescope import TORCH_CPU_INDEX
 from graders.render.inert import display_text, json_safe
 from graders.render.plain import number
 from graders.render.plots import pictures
@@ -78,7 +79,6 @@ RESULTS_LIMIT = 1_000_000  # bytes: the grader host refuses a larger results.jso
 IMAGES_BUDGET = 600_000  # characters of data URLs, leaving room for the text
 DATA_LIMIT = 32 << 20  # data.json: a 5 MB upload (PrairieLearn's cap) as base64, and more
 IMAGE_ACCOUNT = "your-docker-hub-account"  # until the course names its own image
-TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 BASE_IMAGE = "python:3.12-slim-bookworm"
 MNIST_FOLDER = "/opt/dlgrade/mnist"
 FAILED = (
@@ -189,8 +189,9 @@ def run_script(spec: Spec, allow_process: bool) -> str:
     options = ["--assignment", spec.name]
     if allow_process:
         options.append("--allow-process")
+    title = " ".join(spec.title.split())  # one line: it goes into a comment
     return f"""#!/usr/bin/env bash
-# dlgrade's grader for "{spec.title}" on PrairieLearn, written by `dlgrade build prairielearn`.
+# dlgrade's grader for "{title}" on PrairieLearn, written by `dlgrade build prairielearn`.
 # PrairieLearn copies this folder to /grade/serverFilesCourse/{SERVER_FOLDER} and runs this
 # script as root; it always leaves /grade/results/results.json behind, and exits non-zero
 # (a failed grading job, which PrairieLearn never counts against the student) on a fault of
@@ -216,7 +217,7 @@ exit "$code"
 """
 
 
-def requirements(spec: Spec) -> str:
+def requirements() -> str:
     """dlgrade's dependencies for the image (PyTorch apart: it comes from its CPU index)."""
     table = project()
     extras = table["optional-dependencies"]
@@ -251,7 +252,7 @@ RUN python -m pip install --no-cache-dir -r /tmp/dlgrade-requirements.txt \\
  && rm /tmp/dlgrade-requirements.txt
 # MNIST in the image, so grading needs no network. Files ADDed from a URL are root's alone
 # (mode 600): the grader reads the test labels, a sandboxed submission cannot.
-{mnist}ENV DLGRADE_MNIST_DIR={MNIST_FOLDER}
+{mnist}ENV {ENV_VAR}={MNIST_FOLDER}
 """
 
 
@@ -285,11 +286,12 @@ itself: anyone can pull a public image, so the reference and the hidden checks t
 the image `{image}`: build with `dlgrade build prairielearn -a {spec.name} -o COURSE
 --image YOURS` to name your own.
 
-Each submission is graded in the strongest isolation the container allows. PrairieLearn's
-grading containers forbid the namespaces bubblewrap needs, so where no level that confines
-untrusted code works, the job fails (no score, the attempt is not counted) and its log says
-why; `dlgrade build prairielearn --allow-process` accepts plain processes instead (only for
-code you trust). Every result says which isolation it had.
+Each submission is graded in the strongest isolation the container allows that confines
+untrusted code. PrairieLearn starts grading containers with Docker's defaults, whose seccomp
+profile refuses the namespaces bubblewrap needs, so the jail may not start there; where no
+level that confines untrusted code works, the job fails (no score, the attempt is not
+counted) and its log says why. `dlgrade build prairielearn --allow-process` accepts plain
+processes instead (only for code you trust). Every result says which isolation it had.
 """
 
 
@@ -322,7 +324,7 @@ def build(
     folder = output / "images" / image_folder(spec)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "Dockerfile").write_text(dockerfile(spec), encoding="utf-8")
-    (folder / "requirements.txt").write_text(requirements(spec), encoding="utf-8")
+    (folder / "requirements.txt").write_text(requirements(), encoding="utf-8")
     (folder / "README.md").write_text(image_readme(spec, chosen), encoding="utf-8")
     return output
 
