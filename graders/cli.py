@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-BUILD_TARGETS = ("gradescope", "student-kit", "otter", "classroom")
+BUILD_TARGETS = ("gradescope", "prairielearn", "student-kit", "otter", "classroom")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -95,6 +95,16 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "-o", "--output", type=Path, required=True, help="file (folder: gradescope)"
     )
+    export.add_argument(
+        "--roster",
+        type=Path,
+        help="canvas: the roster, with Canvas's ID, SIS User ID, SIS Login ID and Section columns",
+    )
+    export.add_argument(
+        "--canvas-assignment",
+        metavar="ID_OR_HEADER",
+        help="canvas: the Canvas assignment id (digits), or its column header from a Canvas export",
+    )
     report = commands.add_parser("report", help="write the class report (HTML)")
     report.add_argument("-a", "--assignment", required=True)
     report.add_argument("--db", type=Path, default=Path("dlgrade.db"))
@@ -103,12 +113,20 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("target", choices=BUILD_TARGETS, help="what to build")
     build.add_argument("-a", "--assignment", required=True)
     build.add_argument(
-        "-o", "--output", type=Path, required=True, help="the zip (gradescope) or folder to write"
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="the zip (gradescope), the course's root (prairielearn) or the folder to write",
     )
     build.add_argument(
         "--allow-process",
         action="store_true",
-        help="gradescope: grade in a plain process where the jail cannot start (unsafe)",
+        help="gradescope, prairielearn: grade in a plain process where no isolation level "
+        "that confines untrusted code can start (unsafe)",
+    )
+    build.add_argument(
+        "--image", help="prairielearn: the grading image the question names (you build it)"
     )
     doctor = commands.add_parser(
         "doctor", help="what this machine provides for grading, and a self-test"
@@ -509,6 +527,8 @@ def export_class(args: argparse.Namespace) -> int:
     """Write the gradebook in a platform's import format."""
     from graders.batch import exports
 
+    if (args.roster or args.canvas_assignment) and args.format != "canvas":
+        return fail_usage("--roster and --canvas-assignment are for --format canvas only")
     try:
         spec, entries = gradebook_entries(args)
     except UsageError as error:
@@ -522,7 +542,13 @@ def export_class(args: argparse.Namespace) -> int:
 
         text = junit_xml([(e.student, e.report) for e in entries if e.report])
     elif args.format == "canvas":
-        text = exports.canvas_csv(entries, spec)
+        from graders.batch.discover import RosterError, read_roster
+
+        try:
+            roster = read_roster(args.roster) if args.roster else None
+            text = exports.canvas_csv(entries, spec, args.canvas_assignment, roster)
+        except (RosterError, ValueError) as error:
+            return fail_usage(f"{error}")
     else:
         text = exports.class_csv(entries, spec)
     args.output.write_text(text, encoding="utf-8", newline="")  # the CSVs end lines in CRLF
@@ -555,8 +581,11 @@ def build(args: argparse.Namespace) -> int:
     except SpecError as error:
         return fail_usage(f"{error}")
     module = importlib.import_module(f"graders.platforms.{args.target.replace('-', '_')}")
+    options = {"image": args.image} if args.image else {}
+    if options and args.target != "prairielearn":
+        return fail_usage("--image is for `dlgrade build prairielearn` only")
     try:
-        written = module.build(spec, args.output, allow_process=args.allow_process)
+        written = module.build(spec, args.output, allow_process=args.allow_process, **options)
     except BuildError as error:
         return fail_usage(f"{error}")
     print(f"wrote {written}")

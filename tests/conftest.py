@@ -82,3 +82,15 @@ def make_submission(tmp_path: Path):
         return reference_folder(tmp_path / f"sub{next(counter)}", override)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def moons_report() -> Report:
+    """The moons reference graded once, in the best isolation here: a project report with
+    metrics (test accuracy, training time) and figures (loss curve, confusion, boundary)."""
+    from graders.sandbox.isolation import Needs, choose
+
+    spec = load_spec("moons")
+    launcher = choose("auto", Needs.of(spec)).launcher
+    submission = load_submission(ROOT / "assignments" / "moons" / "reference" / "moons.py", "moons")
+    return grade(submission, spec, launcher=launcher)

@@ -16,6 +16,9 @@ from graders.batch.entry import DUPLICATE, GRADED, MISSING
 from graders.files import SubmissionError, listing, read_tree
 
 ROSTER_ID_COLUMNS = ("student", "student_id", "id", "login", "username")
+# Canvas's own columns for a student, as its gradebook export names them: kept for its import.
+CANVAS_COLUMNS = ("ID", "SIS User ID", "SIS Login ID", "Section")
+POINTS_POSSIBLE = "Points Possible"  # the second row of a Canvas gradebook export: no student
 
 
 class RosterError(Exception):
@@ -50,15 +53,29 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_roster(path: Path) -> dict[str, str]:
-    """{name in the submissions folder: student id}; the id column is "student" (or id, login…),
-    an optional "submission" column names the file or folder when it differs from the id."""
+@dataclass(frozen=True)
+class Roster:
+    """A class list: the students, the name each one's submission has, and Canvas's ids."""
+
+    submissions: dict[str, str]  # name in the submissions folder -> student id
+    canvas: dict[str, dict[str, str]]  # student id -> Canvas's columns the roster gave
+
+    @property
+    def students(self) -> set[str]:
+        return set(self.submissions.values())
+
+
+def read_roster(path: Path) -> Roster:
+    """The roster CSV: the id column is "student" (or student_id, id, login, username); an
+    optional "submission" column names the file or folder when it differs from the id; and
+    Canvas's "ID", "SIS User ID", "SIS Login ID" and "Section" columns, where present, are
+    kept for the Canvas export. A Canvas "Points Possible" row is not a student."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as file:
             rows = list(csv.DictReader(file))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise RosterError(f"cannot read the roster {path}: {error}") from None
-    columns = {c.strip().lower(): c for c in (rows[0].keys() if rows else ())}
+    columns = {c.strip().lower(): c for c in (rows[0].keys() if rows else ()) if c is not None}
     id_column = next((columns[c] for c in ROSTER_ID_COLUMNS if c in columns), None)
     if id_column is None:
         raise RosterError(
@@ -66,13 +83,21 @@ def read_roster(path: Path) -> dict[str, str]:
             f"({', '.join(ROSTER_ID_COLUMNS)}); found {sorted(columns) or 'no header'}"
         )
     submission_column = columns.get("submission")
-    roster: dict[str, str] = {}
+    canvas_columns = {
+        name: columns[name.lower()] for name in CANVAS_COLUMNS if name.lower() in columns
+    }
+    submissions: dict[str, str] = {}
+    canvas: dict[str, dict[str, str]] = {}
     for row in rows:
         student = (row.get(id_column) or "").strip()
-        if student:
-            name = (row.get(submission_column) or "").strip() if submission_column else ""
-            roster[name or student] = student
-    return roster
+        if not student or student == POINTS_POSSIBLE:
+            continue
+        name = (row.get(submission_column) or "").strip() if submission_column else ""
+        submissions[name or student] = student
+        ids = {header: (row.get(column) or "").strip() for header, column in canvas_columns.items()}
+        if any(ids.values()):
+            canvas[student] = ids
+    return Roster(submissions, canvas)
 
 
 def student_of(name: str, folder: bool) -> str:
@@ -84,7 +109,7 @@ def student_of(name: str, folder: bool) -> str:
     return os.fsencode(stem).decode("utf-8", "backslashreplace")
 
 
-def discover(folder: Path, roster: dict[str, str] | None = None) -> list[Candidate]:
+def discover(folder: Path, roster: Roster | None = None) -> list[Candidate]:
     """Every student to report on: submitted, missing from the roster, or claimed twice.
 
     The folder of submissions is the instructor's (it may be reached through a link); what
@@ -98,7 +123,7 @@ def discover(folder: Path, roster: dict[str, str] | None = None) -> list[Candida
             continue
         name = student_of(entry, is_folder)
         if roster is not None:
-            name = roster.get(entry, roster.get(name, name))
+            name = roster.submissions.get(entry, roster.submissions.get(name, name))
         claims.setdefault(name, []).append(folder / entry)
     candidates = []
     for student, paths in sorted(claims.items()):
@@ -116,7 +141,7 @@ def discover(folder: Path, roster: dict[str, str] | None = None) -> list[Candida
             )
         else:
             candidates.append(Candidate(student, GRADED, paths[0], content_hash(paths[0])))
-    for student in sorted(set((roster or {}).values()) - set(claims)):
+    for student in sorted((roster.students if roster else set()) - set(claims)):
         detail = "on the roster, but no submission was found"
         candidates.append(Candidate(student, MISSING, detail=detail))
     return candidates

@@ -3,7 +3,8 @@
 Everything here is a pure function of entries and report dicts (Report.to_dict()), except
 `write_gradescope`, which writes the Gradescope files. Formats:
 
-- Gradescope: https://gradescope-autograders.readthedocs.io/en/latest/specs/
+- Gradescope: https://gradescope-autograders.readthedocs.io/en/latest/specs/ (results.json,
+  its "Output String Formatting" for the html summary) and .../en/latest/leaderboards/
 - Canvas: the gradebook importer (canvas-lms app/models/gradebook_importer.rb) and
   https://community.canvaslms.com/t5/Instructor-Guide/How-do-I-import-grades-in-the-Gradebook/ta-p/807
 - JUnit XML (`dlgrade export --format junit`) is graders/render/junit.py.
@@ -15,14 +16,18 @@ import csv
 import hashlib
 import io
 import json
+import math
 import re
 from collections.abc import Iterable
+from html import escape
 from pathlib import Path
 from typing import Any
 
+from graders.batch.discover import Roster
 from graders.batch.entry import GRADED, INVALID, Entry
 from graders.render.inert import csv_cell, display_text
 from graders.render.plain import failure_text, number
+from graders.render.plots import Picture, pictures
 from graders.spec import Spec
 
 CANVAS_STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -59,38 +64,66 @@ def class_csv(entries: list[Entry], spec: Spec) -> str:
     return _csv_text(rows)
 
 
-def canvas_csv(entries: list[Entry], spec: Spec, assignment_column: str | None = None) -> str:
+def canvas_csv(
+    entries: list[Entry],
+    spec: Spec,
+    assignment_column: str | None = None,
+    roster: Roster | None = None,
+) -> str:
     """Canvas's gradebook import CSV for one assignment: the five student columns, one score column.
 
     Canvas matches each row to a student by the Canvas user "ID" first, then by "SIS User ID",
     then by "SIS Login ID" (the login), then by the exact "Student" name; rows it cannot match
-    are listed as unknown students on the import page. We only know the student id, so it goes
-    into "SIS User ID" and "SIS Login ID" (and "Student", so unmatched rows are recognisable);
-    "ID" stays blank. The score column is matched to an existing assignment by the number in
+    are listed as unknown students on the import page. A roster that carries Canvas's columns
+    (as its gradebook export names them) fills them in; a student the roster gives none for
+    gets the student id as "SIS User ID" and "SIS Login ID" and a blank "ID". "Student" is
+    always the student id, so an unmatched row is recognisable. Every roster student gets a
+    row. The score column is matched to an existing assignment by the number in
     "Title (12345)", else by its exact title, else Canvas creates a new assignment: pass the
     Canvas assignment id (digits) or a header copied from a Canvas export as `assignment_column`.
-    Missing and duplicate students get an empty cell, which Canvas treats as "no change", so an
-    instructor decides; invalid submissions get the 0 their report holds. Cells that a
-    spreadsheet would run as a formula get a leading apostrophe (so such an id will not match).
+    A student without a gradeable result (missing, a duplicate claim, an error of ours: never
+    a 0) gets an empty cell, so an instructor decides; an invalid submission gets the 0 its
+    report holds. Cells that a spreadsheet would run as a formula get a leading apostrophe
+    (so such an id will not match).
     """
     column = _canvas_column(spec, assignment_column)
     rows = [
         [*CANVAS_STUDENT_COLUMNS, column],
         ["Points Possible", "", "", "", "", number(_spec_max(spec))],
     ]
-    for entry in _sorted_for(entries, spec):
-        score = number(entry.score) if entry.report else ""
-        rows.append([entry.student, "", entry.student, entry.student, "", score])
+    scores = {entry.student: _gradeable_score(entry) for entry in _sorted_for(entries, spec)}
+    known = roster.canvas if roster else {}
+    for student in sorted(set(scores) | (roster.students if roster else set())):
+        ids = known.get(student) or {"SIS User ID": student, "SIS Login ID": student}
+        canvas = [ids.get(header, "") for header in CANVAS_STUDENT_COLUMNS[1:]]
+        rows.append([student, *canvas, scores.get(student, "")])
     return _csv_text(rows)
 
 
-def gradescope_results(report: dict[str, Any], note: str = "") -> dict[str, Any]:
+def _gradeable_score(entry: Entry) -> str:
+    """The score cell: an invalid submission's 0, a graded one's score (unless a fault of ours
+    touched its report), else ""."""
+    if not entry.report or entry.status not in (GRADED, INVALID):
+        return ""
+    if entry.status == GRADED and entry.report.get("graded") is False:
+        return ""
+    return number(entry.score)
+
+
+def gradescope_results(
+    report: dict[str, Any], note: str = "", *, figures: bool = False
+) -> dict[str, Any]:
     """Gradescope's results.json for one report: a test per question, hidden details withheld.
 
     A question with a hidden check is shown only once grades are published ("after_published"),
     and while any question is withheld the summary does not state the total either, since the
     total would give the hidden checks away. The summary instead repeats the public checks'
     feedback, the same a student gets from the student kit, so every submission teaches.
+
+    A project track whose checks are all public also gets a leaderboard (its test accuracy)
+    and, with `figures`, its loss curve, confusion matrix and decision boundary as images in
+    the summary (output_format "html"; the text stays above them, for a reader whose images
+    Gradescope's HTML sanitiser removed).
     """
     tests = [_gradescope_test(question) for question in report["questions"]]
     max_total = sum(test["max_score"] for test in tests)
@@ -107,8 +140,7 @@ def gradescope_results(report: dict[str, Any], note: str = "") -> dict[str, Any]
             f"{report['title']}: {number(score)} / {number(max_total)}, {verdict} "
             f"(pass mark {number(float(report['pass_mark']))})."
         )
-        if report.get("advice"):
-            lines.append(str(report["advice"]))
+        lines += [line for line in (metrics_line(report), report.get("advice")) if line]
     else:
         lines.append(
             f"{report['title']}: your score appears when grades are published, because hidden "
@@ -117,16 +149,75 @@ def gradescope_results(report: dict[str, Any], note: str = "") -> dict[str, Any]
         lines += [_public_summary(question) for question in report["questions"]]
     if report["isolation"] != "none":
         lines.append(f"Graded in a sandbox (isolation: {report['isolation']}).")
-    return {
+    text = display_text("\n".join(lines))
+    shown = pictures(report.get("figures")) if figures and all_public(report) else []
+    results = {
         "score": score,
         "execution_time": round(float(report.get("seconds", 0.0)), 3),
-        "output": display_text("\n".join(lines)),
-        "output_format": "text",
+        "output": _with_pictures(text, shown) if shown else text,
+        "output_format": "html" if shown else "text",
         "test_output_format": "text",
         "test_name_format": "text",
         "stdout_visibility": "hidden",
         "tests": tests,
     }
+    board = leaderboard(report)
+    if board:
+        results["leaderboard"] = board
+    return results
+
+
+def all_public(report: dict[str, Any]) -> bool:
+    """Whether nothing of the report is withheld: some of it ran and every check is public.
+    Only then may a leaderboard or a picture show what the checks measured."""
+    checks = [check for question in report["questions"] for check in question["checks"]]
+    return report["isolation"] != "none" and all(c["visibility"] == "public" for c in checks)
+
+
+def _finite(value: object) -> float | None:
+    """A metric as a finite float, or None (missing, not a number, nan or infinite)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def metrics_line(report: dict[str, Any]) -> str:
+    """A project's measurements in a sentence (test accuracy, threshold, training time), or ""."""
+    metrics = report.get("metrics") or {}
+    accuracy, threshold = _finite(metrics.get("accuracy")), _finite(metrics.get("threshold"))
+    seconds = _finite(metrics.get("training_cpu_seconds"))
+    if accuracy is None:
+        return ""
+    line = f"Test accuracy {accuracy:.2%}"
+    if threshold is not None:
+        line += f" (threshold {threshold:.1%})"
+    if seconds is not None:
+        line += f"; training used {seconds:.2f} CPU seconds"
+    return f"{line}."
+
+
+def leaderboard(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Gradescope's leaderboard for a project track whose checks are all public: the test
+    accuracy (higher ranks first) and the training's CPU seconds (lower ranks first)."""
+    metrics = report.get("metrics") or {}
+    accuracy = _finite(metrics.get("accuracy"))
+    if accuracy is None or not all_public(report):
+        return []
+    board = [{"name": "Test accuracy", "value": round(accuracy, 4), "order": "desc"}]
+    seconds = _finite(metrics.get("training_cpu_seconds"))
+    if seconds is not None:
+        board.append({"name": "Training CPU seconds", "value": round(seconds, 2), "order": "asc"})
+    return board
+
+
+def _with_pictures(text: str, shown: list[Picture]) -> str:
+    """The summary as HTML: the text (escaped) in a <pre>, then each picture with its caption."""
+    parts = [f"<pre>{escape(text)}</pre>"]
+    parts += [
+        f'<p><strong>{escape(p.caption)}</strong><br><img src="{p.url}" alt="{escape(p.alt)}"></p>'
+        for p in shown
+    ]
+    return "\n".join(parts)
 
 
 def write_gradescope(entries: Iterable[Entry], folder: Path | str) -> list[Path]:
@@ -208,26 +299,32 @@ def _canvas_column(spec: Spec, assignment_column: str | None) -> str:
     return column
 
 
-def _gradescope_test(question: dict[str, Any]) -> dict[str, Any]:
-    """One Gradescope test for a question: its points, pass/fail and the failing checks' details."""
-    max_score = max(0.0, float(question["max_score"]))
-    score = max(0.0, min(float(question["score"]), max_score))
-    checks = question["checks"]
+def withheld_output(checks: list[dict[str, Any]]) -> str:
+    """A question's feedback: each failed public check in full, failed hidden checks only
+    counted (their inputs and messages would give the checks away)."""
     failures = [check for check in checks if check["status"] != "passed"]
     shown = [failure_text(check) for check in failures if check["visibility"] == "public"]
     hidden = len(failures) - len(shown)
     if hidden:
         many = f"{hidden} hidden checks failed" if hidden > 1 else HIDDEN_FAILURE.capitalize()
         shown.append(f"{many} (their details are not shown).")
-    output = "\n\n".join(shown) if failures else f"All {len(checks)} checks passed."
+    return "\n\n".join(shown) if failures else f"All {len(checks)} checks passed."
+
+
+def _gradescope_test(question: dict[str, Any]) -> dict[str, Any]:
+    """One Gradescope test for a question: its points, pass/fail and the failing checks' details."""
+    max_score = max(0.0, float(question["max_score"]))
+    score = max(0.0, min(float(question["score"]), max_score))
+    checks = question["checks"]
+    failed = any(check["status"] != "passed" for check in checks)
     public = all(check["visibility"] == "public" for check in checks)
     return {
         "score": score,
         "max_score": max_score,
-        "status": "passed" if question["passed"] and not failures else "failed",
+        "status": "passed" if question["passed"] and not failed else "failed",
         "name": f"Q{question['number']} {question['title']}",
         "number": str(question["number"]),
-        "output": output,
+        "output": withheld_output(checks),
         "output_format": "text",
         "tags": [str(question["id"])],
         "visibility": "visible" if public else "after_published",

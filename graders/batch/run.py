@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graders.batch.discover import Candidate, discover
+from graders.batch.discover import Candidate, Roster, discover
 from graders.batch.entry import ERROR, GRADED, INVALID, Entry
 from graders.batch.gradebook import Gradebook, now
 from graders.sandbox.launch import Launcher
@@ -235,7 +235,7 @@ def run_batch(
     isolation: str = "auto",
     allow_process: bool = False,
     launcher: Launcher | None = None,
-    roster: dict[str, str] | None = None,
+    roster: Roster | None = None,
     force: bool = False,
     scheduler: str | None = None,
     data_dir: str | None = None,

@@ -11,8 +11,6 @@ the reference nor write the results; the parent writes them last, atomically.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import time
 import zipfile
@@ -20,8 +18,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from graders.files import file_names
-from graders.platforms import BuildError
-from graders.render.inert import display_text, json_safe
+from graders.platforms import BuildError, write_results
+from graders.render.inert import display_text
 from graders.spec import Spec
 from graders.submission import SubmissionError
 
@@ -168,7 +166,7 @@ def grade_upload(
     )
     if not report.graded:  # a fault of ours touched it: it is no grade
         raise GraderFailed(report.errors[0])
-    return gradescope_results(report.to_dict())
+    return gradescope_results(report.to_dict(), figures=True)
 
 
 class GraderFailed(Exception):
@@ -187,17 +185,6 @@ def failed_results(reason: str) -> dict[str, Any]:
         "output_format": "text",
         "tests": [],
     }
-
-
-def write_results(results: dict[str, Any], folder: Path) -> Path:
-    """Write results.json atomically: a reader never sees half a file. Every string is valid
-    UTF-8, so Gradescope always reads it."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "results.json"
-    partial = folder / f".results.json.{os.getpid()}"
-    partial.write_text(json.dumps(json_safe(results), indent=2) + "\n", encoding="utf-8")
-    os.replace(partial, path)
-    return path
 
 
 def main(argv: list[str] | None = None) -> int:

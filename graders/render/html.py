@@ -6,37 +6,17 @@ output are hostile text.
 
 from __future__ import annotations
 
-import base64
 import math
 from html import escape
 
 from graders.render.inert import display_text
+from graders.render.plots import FIGURES, data_url, figure_pngs
 from graders.verdict import QuestionResult, Report, Verdict
 
 MAX_OUTPUT_LINES = 200
 MAX_OUTPUT_CHARS = 20_000
 MAX_TRACEBACK_CHARS = 10_000
 MAX_TEXT_CHARS = 5_000
-
-FIGURES = (
-    ("loss_curve", "Training loss", "Training loss reported by the submission against the step"),
-    (
-        "confusion",
-        "Confusion matrix",
-        "Confusion matrix: rows are the true labels, columns the predicted labels",
-    ),
-    (
-        "misclassified",
-        "Misclassified examples",
-        "Misclassified images, each titled with its predicted and true label",
-    ),
-    (
-        "boundary",
-        "Decision boundary",
-        "The model's predicted class over the plane, with the test points coloured by their "
-        "true class and the misclassified ones circled",
-    ),
-)
 
 STYLE = """
 :root { color-scheme: light; --ok: #1b6e2a; --bad: #a11d1d; --muted: #555; --line: #d0d4d9; }
@@ -263,8 +243,6 @@ def _figures(figures: dict) -> list[str]:
     """The pictures as data URIs, or a note when matplotlib is missing or nothing could be drawn."""
     if not isinstance(figures, dict) or not figures:
         return []
-    from graders.render.plots import figure_pngs
-
     parts = ['<section aria-labelledby="figures">', '<h2 id="figures">Figures</h2>']
     try:
         pngs = figure_pngs(figures)
@@ -278,9 +256,8 @@ def _figures(figures: dict) -> list[str]:
         parts.append('<p class="muted">The figures data could not be drawn.</p>')
     for name, caption, alt in FIGURES:
         if pngs and name in pngs:
-            data = base64.b64encode(pngs[name]).decode("ascii")
             parts.append(
-                f'<figure><img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
+                f'<figure><img src="{data_url(pngs[name])}" alt="{escape(alt)}">'
                 f"<figcaption>{escape(caption)}</figcaption></figure>"
             )
     parts.append("</section>")

@@ -7,10 +7,12 @@ submission is drawn literally (a "$" never starts mathtext).
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +21,28 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 NAMES = ("loss_curve", "confusion", "misclassified", "boundary")
+# Each figure's name, caption and the text that stands for it (an image's alt text).
+FIGURES = (
+    ("loss_curve", "Training loss", "Training loss reported by the submission against the step"),
+    (
+        "confusion",
+        "Confusion matrix",
+        "Confusion matrix: rows are the true labels, columns the predicted labels",
+    ),
+    (
+        "misclassified",
+        "Misclassified examples",
+        "Misclassified images, each titled with its predicted and true label",
+    ),
+    (
+        "boundary",
+        "Decision boundary",
+        "The model's predicted class over the plane, with the test points coloured by their "
+        "true class and the misclassified ones circled",
+    ),
+)
+# What a platform's results show: the misclassified grid stays in the HTML report.
+PLATFORM_FIGURES = ("loss_curve", "confusion", "boundary")
 MAX_CLASSES = 100  # larger confusion matrices are refused
 MAX_COUNTS_WRITTEN = 30  # counts are written in the cells up to this many classes
 MAX_EXAMPLES = 48  # misclassified images drawn, at most
@@ -325,3 +349,39 @@ def write_pngs(figures: object, folder: Path) -> list[Path]:
         path.write_bytes(png)
         paths.append(path)
     return paths
+
+
+def data_url(png: bytes) -> str:
+    """A PNG as a data URL (RFC 2397), for an <img> or a platform's image field."""
+    return f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}"
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One drawn figure, ready for a page or a platform: its caption, alt text and data URL."""
+
+    name: str
+    caption: str
+    alt: str
+    url: str
+
+
+def pictures(
+    figures: object, names: Sequence[str] = PLATFORM_FIGURES, budget: int = 600_000
+) -> list[Picture]:
+    """The named figures that draw, in FIGURES order, as data URLs of at most `budget`
+    characters in all (a platform caps the size of its results); none without matplotlib."""
+    if not isinstance(figures, Mapping):
+        return []
+    try:
+        pngs = figure_pngs({name: figures[name] for name in names if name in figures})
+    except ImportError:  # matplotlib is not installed here
+        return []
+    drawn = []
+    for name, caption, alt in FIGURES:
+        if name in pngs:
+            url = data_url(pngs[name])
+            if len(url) <= budget:
+                drawn.append(Picture(name, caption, alt, url))
+                budget -= len(url)
+    return drawn

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from graders.batch.entry import DUPLICATE, GRADED, INVALID, MISSING, Entry
+from graders.batch.discover import read_roster
+from graders.batch.entry import DUPLICATE, ERROR, GRADED, INVALID, MISSING, Entry
 from graders.batch.exports import (
     HIDDEN_FAILURE,
     canvas_csv,
@@ -218,6 +219,131 @@ def test_canvas_csv_assignment_column(entries: list[Entry]) -> None:
     assert header("Self-check (48213)") == "Self-check (48213)"
     with pytest.raises(ValueError, match="Final Score"):
         canvas_csv(entries, SPEC, "Self-check Final Score")
+
+
+CANVAS_EXPORT = FIXTURES / "canvas_gradebook_export.csv"
+
+
+def canvas_reads(text: str) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """What Canvas's GradebookImporter takes from a CSV (canvas-lms gradebook_importer.rb):
+    the header must be Student, ID, [SIS User ID,] SIS Login ID, Section; the row whose first
+    cell matches "Points Possible" is skipped; the total columns are dropped. Returns the
+    assignment columns and, per row, the identity cells Canvas matches on and the scores."""
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0]
+    assert header[0] == "Student"
+    assert header[1] == "ID"
+    assert header[2:4] == ["SIS User ID", "SIS Login ID"]
+    assert header[4] == "Section"
+    totals = ("Current Score", "Current Points", "Current Grade", "Final Score", "Final Points")
+    assignments = [h for h in header[5:] if not any(t in h for t in totals)]
+    students = {}
+    for row in rows[1:]:
+        if "Points Possible" in row[0]:
+            continue
+        cells = dict(zip(header, row, strict=True))
+        students[row[0]] = {k: cells[k] for k in ("ID", "SIS User ID", "SIS Login ID", "Section")}
+        students[row[0]].update({a: cells[a] for a in assignments})
+    return assignments, students
+
+
+def test_canvas_csv_matches_a_canvas_gradebook_exports_layout(entries: list[Entry]) -> None:
+    exported = list(csv.reader(io.StringIO(CANVAS_EXPORT.read_text(encoding="utf-8"))))
+    ours = list(csv.reader(io.StringIO(canvas_csv(entries, SPEC, "48213"))))
+    assert ours[0][:5] == exported[0][:5]  # Student, ID, SIS User ID, SIS Login ID, Section
+    assert ours[0][5] == exported[0][5]  # "<title> (<Canvas assignment id>)"
+    assert ours[1][0] == exported[1][0].strip() == "Points Possible"
+    assert float(ours[1][5]) == float(exported[1][5])
+    assignments, students = canvas_reads(canvas_csv(entries, SPEC, "48213"))
+    assert assignments == ["Deep Learning Foundations: self-check (48213)"]
+    assert students["s01"][assignments[0]] == "12"
+
+
+def test_canvas_ids_come_from_the_roster(tmp_path: Path, entries: list[Entry]) -> None:
+    roster_file = tmp_path / "roster.csv"
+    roster_file.write_text(
+        "student,submission,ID,SIS User ID,SIS Login ID,Section\n"
+        "s01,ada-work,5001,U0001,ada@uni.example,DL101 Section A\n"
+        "s02,,5002,,alan@uni.example,DL101 Section B\n"
+        "s07,,5007,U0007,grace@uni.example,DL101 Section A\n"
+    )
+    roster = read_roster(roster_file)
+    assert roster.submissions["ada-work"] == "s01"
+    assert roster.canvas["s02"] == {
+        "ID": "5002",
+        "SIS User ID": "",
+        "SIS Login ID": "alan@uni.example",
+        "Section": "DL101 Section B",
+    }
+    _, students = canvas_reads(canvas_csv(entries, SPEC, "48213", roster))
+    column = "Deep Learning Foundations: self-check (48213)"
+    assert students["s01"] == {
+        "ID": "5001",
+        "SIS User ID": "U0001",
+        "SIS Login ID": "ada@uni.example",
+        "Section": "DL101 Section A",
+        column: "12",
+    }
+    assert students["s02"]["SIS User ID"] == ""  # the roster's, not the student id
+    assert students["s07"] == {**students["s07"], "ID": "5007", column: ""}  # no submission
+    # A student the roster says nothing about keeps the student id as SIS ids.
+    assert students["s06"] == {
+        "ID": "",
+        "SIS User ID": "s06",
+        "SIS Login ID": "s06",
+        "Section": "",
+        column: "11",
+    }
+
+
+def test_a_canvas_export_reads_as_a_roster(entries: list[Entry], reference: dict) -> None:
+    roster = read_roster(CANVAS_EXPORT)
+    assert sorted(roster.students) == ["Lovelace, Ada", "Student, Test", "Turing, Alan"]
+    assert roster.canvas["Lovelace, Ada"]["ID"] == "5001"
+    graded = [Entry("Lovelace, Ada", "selfcheck", GRADED, report=reference)]
+    _, students = canvas_reads(canvas_csv(graded, SPEC, "48213", roster))
+    exported = canvas_reads(CANVAS_EXPORT.read_text(encoding="utf-8"))[1]
+    for name in ("Lovelace, Ada", "Turing, Alan"):
+        for key in ("ID", "SIS User ID", "SIS Login ID", "Section"):
+            assert students[name][key] == exported[name][key]
+    column = "Deep Learning Foundations: self-check (48213)"
+    assert students["Lovelace, Ada"][column] == "12"
+    assert students["Turing, Alan"][column] == ""
+
+
+def test_canvas_never_turns_an_error_into_a_zero(reference: dict) -> None:
+    faulted = copy.deepcopy(reference)
+    faulted.update(graded=False, fault="the disk is full")
+    rows = [
+        Entry("e1", "selfcheck", ERROR, detail="the sandbox could not start"),
+        Entry("e2", "selfcheck", GRADED, report=faulted),  # a hand-edited gradebook
+        Entry("e3", "selfcheck", MISSING),
+        Entry("e4", "selfcheck", DUPLICATE),
+    ]
+    _, students = canvas_reads(canvas_csv(rows, SPEC, "48213"))
+    assert {
+        name: cells["Deep Learning Foundations: self-check (48213)"]
+        for name, cells in students.items()
+    } == {
+        "e1": "",
+        "e2": "",
+        "e3": "",
+        "e4": "",
+    }
+
+
+def test_canvas_ids_from_a_roster_are_formula_safe(tmp_path: Path, reference: dict) -> None:
+    roster_file = tmp_path / "roster.csv"
+    roster_file.write_text(
+        f"student,ID,SIS User ID,SIS Login ID,Section\ns01,=1+1,@SUM(A1),-2+3,{FORMULA!r}\n"
+    )
+    text = canvas_csv(
+        [Entry("s01", "selfcheck", GRADED, report=reference)], SPEC, None, read_roster(roster_file)
+    )
+    row = list(csv.reader(io.StringIO(text)))[2]
+    assert row[1:4] == ["'=1+1", "'@SUM(A1)", "'-2+3"]
+    for cell in row:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
     with pytest.raises(ValueError, match="Section"):
         canvas_csv(entries, SPEC, "Section")
 
@@ -448,3 +574,81 @@ def test_junit_of_nothing_is_an_empty_testsuites() -> None:
     assert root.tag == "testsuites"
     assert root.get("tests") == "0"
     assert list(root) == []
+
+
+# Gradescope: leaderboard and pictures for the project tracks
+
+
+def test_gradescope_leaderboard_carries_the_test_accuracy(moons_report, validator) -> None:
+    report = moons_report.to_dict()
+    results = gradescope_results(report)
+    assert [e.message for e in validator.iter_errors(results)] == []
+    accuracy = report["metrics"]["accuracy"]
+    assert results["leaderboard"] == [
+        {"name": "Test accuracy", "value": round(accuracy, 4), "order": "desc"},
+        {
+            "name": "Training CPU seconds",
+            "value": round(report["metrics"]["training_cpu_seconds"], 2),
+            "order": "asc",
+        },
+    ]
+    assert f"Test accuracy {accuracy:.2%} (threshold 92.0%)" in results["output"]
+    assert results["output_format"] == "text"  # pictures only when asked for
+
+
+def test_gradescope_shows_the_projects_pictures_as_html(moons_report, validator) -> None:
+    report = moons_report.to_dict()
+    report["title"] = "Moons <script>alert(1)</script> & co"
+    results = gradescope_results(report, figures=True)
+    assert [e.message for e in validator.iter_errors(results)] == []
+    assert results["output_format"] == "html"
+    output = results["output"]
+    assert output.startswith("<pre>Moons &lt;script&gt;alert(1)&lt;/script&gt; &amp; co: 1 / 1")
+    assert "<script>" not in output
+    for caption in ("Training loss", "Confusion matrix", "Decision boundary"):
+        assert f'<p><strong>{caption}</strong><br><img src="data:image/png;base64,' in output
+    assert output.count("<img ") == 3
+    assert 'alt="Confusion matrix: rows are the true labels' in output
+
+
+def test_gradescope_shows_no_leaderboard_or_picture_that_a_hidden_check_measured(
+    moons_report, reference: dict
+) -> None:
+    report = moons_report.to_dict()
+    report["questions"][0]["checks"][0]["visibility"] = "hidden"
+    results = gradescope_results(report, figures=True)
+    assert "leaderboard" not in results
+    assert results["output_format"] == "text"
+    assert "Test accuracy 9" not in results["output"]  # the measured accuracy is withheld
+    plain = gradescope_results(reference, figures=True)  # no accuracy, hidden checks
+    assert "leaderboard" not in plain
+    assert plain["output_format"] == "text"
+
+
+@pytest.mark.parametrize("accuracy", [float("nan"), float("inf"), "0.9", True, None])
+def test_gradescope_leaderboard_needs_a_finite_accuracy(moons_report, accuracy) -> None:
+    report = moons_report.to_dict()
+    report["metrics"] = {**report["metrics"], "accuracy": accuracy}
+    results = gradescope_results(report)
+    assert "leaderboard" not in results
+    assert "Test accuracy " not in results["output"]
+
+
+def test_cli_exports_canvas_with_the_rosters_ids(tmp_path: Path, reference: dict, capsys) -> None:
+    from graders.batch.gradebook import Gradebook
+    from graders.cli import main
+
+    db = tmp_path / "dlgrade.db"
+    with Gradebook(db) as book:
+        book.record(Entry("s01", "selfcheck", GRADED, sha256="a" * 64, report=reference))
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student,ID,SIS User ID,SIS Login ID,Section\ns01,5001,U1,ada,A\n")
+    out = tmp_path / "canvas.csv"
+    args = ["export", "-a", "selfcheck", "--db", str(db), "-f", "canvas", "-o", str(out)]
+    assert main([*args, "--roster", str(roster), "--canvas-assignment", "48213"]) == 0
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert rows[0][5] == "Deep Learning Foundations: self-check (48213)"
+    assert rows[2] == ["s01", "5001", "U1", "ada", "A", "12"]
+    csv_args = ["export", "-a", "selfcheck", "--db", str(db), "-o", str(tmp_path / "c.csv")]
+    assert main([*csv_args, "--roster", str(roster)]) == 2
+    assert "for --format canvas only" in capsys.readouterr().err

@@ -333,3 +333,22 @@ def test_a_fault_of_ours_still_writes_results_that_say_so(
     assert "score" not in results  # not graded: no score, not even 0
     assert "The autograder failed on this submission" in results["output"]
     assert "the disk is full" in results["output"]
+
+
+def test_project_upload_gets_a_leaderboard_and_pictures(tmp_path: Path, validator) -> None:
+    from graders.platforms import gradescope
+
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    shutil.copy(ROOT / "assignments/moons/reference/moons.py", root / "submission" / "mine.py")
+    args = ["--root", str(root), "--assignment", "moons"]
+    assert gradescope.main([*args, *(() if jail_works() else ("--allow-process",))]) == 0
+    results = results_of(root, validator)
+    assert results["score"] == 1.0
+    assert [entry["name"] for entry in results["leaderboard"]] == [
+        "Test accuracy",
+        "Training CPU seconds",
+    ]
+    assert results["leaderboard"][0]["value"] >= 0.92
+    assert results["output_format"] == "html"
+    assert results["output"].count('<img src="data:image/png;base64,') == 3
