@@ -51,6 +51,11 @@ def spec_file(folder: Path) -> Path | None:
     return next((p for p in (folder / "spec.toml", folder / "spec.json") if p.is_file()), None)
 
 
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as plain data (tomllib, or tomli on Python 3.10)."""
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
 def read_raw(name_or_path: str | Path, root: Path = ASSIGNMENTS) -> tuple[dict[str, Any], Path]:
     """The spec as plain data, and its file."""
     path = spec_file(folder_of(name_or_path, root))

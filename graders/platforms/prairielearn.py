@@ -63,7 +63,8 @@ from graders.render.inert import display_text, json_safe
 from graders.render.plain import number
 from graders.render.plots import pictures
 from graders.sandbox.wire import WireError, loads
-from graders.spec import Spec, tomllib
+from graders.spec import Spec
+from graders.specfile import read_toml
 from graders.submission import SubmissionError
 from graders.verdict import Report
 
@@ -108,7 +109,7 @@ def image_folder(spec: Spec) -> str:
 
 def project() -> dict[str, Any]:
     """This checkout's pyproject.toml [project] table (its version and dependencies)."""
-    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return read_toml(ROOT / "pyproject.toml")["project"]
 
 
 def default_image(spec: Spec) -> str:
