@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,15 @@ def make_submission(tmp_path: Path):
         return reference_folder(tmp_path / f"sub{next(counter)}", override)
 
     return make
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder any user can read (a course's data folder left open, say). Named in
+    $DLGRADE_PRIVATE, it makes the uid level refuse, whatever else this machine allows."""
+    folder = Path(tempfile.mkdtemp(prefix="dlgrade-open-", dir="/var/tmp"))
+    folder.chmod(0o755)
+    (folder / "labels.csv").write_text("7,2,1\n")
+    (folder / "labels.csv").chmod(0o644)
+    yield folder
+    shutil.rmtree(folder)
