@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import errno
 import os
 import platform
 import shutil
@@ -155,11 +156,8 @@ Q7_EXPLANATION = repr(seen)
 """
     report = graded(attack)
     assert report.score == 12
-    import errno
-
-    assert found(report) == [errno.EACCES] * 5 + ["ok"]
-    time.sleep(0.3)  # not a timing condition: the server is only given a chance to accept
-    assert received == []
+    assert found(report) == [errno.EACCES] * 5 + ["ok"]  # the connection was refused, so
+    assert received == []  # nothing can be on its way to the server
 
 
 def test_namespace_mount_and_ptrace_calls_are_refused_but_threads_and_fork_work(graded):
