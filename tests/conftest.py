@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,15 @@ def moons_report() -> Report:
     launcher = choose("auto", Needs.of(spec)).launcher
     submission = load_submission(ROOT / "assignments" / "moons" / "reference" / "moons.py", "moons")
     return grade(submission, spec, launcher=launcher)
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder any user can read (a course's data folder left open, say). Named in
+    $DLGRADE_PRIVATE, it makes the uid level refuse, whatever else this machine allows."""
+    folder = Path(tempfile.mkdtemp(prefix="dlgrade-open-", dir="/var/tmp"))
+    folder.chmod(0o755)
+    (folder / "labels.csv").write_text("7,2,1\n")
+    (folder / "labels.csv").chmod(0o644)
+    yield folder
+    shutil.rmtree(folder)

@@ -2,15 +2,19 @@
 
 The zip follows https://gradescope-autograders.readthedocs.io/en/latest/specs/: `setup.sh`
 and `run_autograder` at its root, the rest unpacked into /autograder/source. setup.sh installs
-bubblewrap and this copy of dlgrade; run_autograder grades whatever the student uploaded to
-/autograder/submission in the jail and writes /autograder/results/results.json. The student's
-code runs as an unprivileged uid with /autograder not mounted at all, so it can neither read
-the reference nor write the results; the parent writes them last, atomically.
+bubblewrap, libseccomp and this copy of dlgrade, and closes the grader to other users;
+run_autograder grades whatever the student uploaded to /autograder/submission and writes
+/autograder/results/results.json. The student's code runs as an unprivileged uid: in the
+jail, with /autograder not mounted at all, where the container allows namespaces; else at the
+`uid` level (Gradescope's default Docker container forbids namespaces), under a seccomp filter
+and with the source and results folders closed to it. Either way it can neither read the
+reference nor write the results; the parent writes them last, atomically.
 """
 
 from __future__ import annotations
 
 import argparse
+import stat
 import sys
 import time
 import zipfile
@@ -20,13 +24,21 @@ from typing import Any
 from graders.files import file_names
 from graders.platforms import BuildError, write_results
 from graders.render.inert import display_text
+from graders.sandbox.uidlevel import PRIVATE_VARIABLE
 from graders.spec import Spec
 from graders.submission import SubmissionError
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ROOT = Path("/autograder")
 ROOT_VARIABLE = "DLGRADE_AUTOGRADER_ROOT"  # lets tests (and you) run it anywhere
-SHIPPED = ("pyproject.toml", "README.md", "graders", "reference", "tools/open_python_for_jail.py")
+SHIPPED = (
+    "pyproject.toml",
+    "README.md",
+    "graders",
+    "reference",
+    "tools/open_python_for_jail.py",
+    "tools/make_grader_private.py",
+)
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 EXECUTABLE = 0o100755 << 16  # a regular file, rwxr-xr-x, in a zip entry's external attributes
 REGULAR = 0o100644 << 16
@@ -65,22 +77,27 @@ def setup_script(spec: Spec) -> str:
             "# MNIST, fetched once into the image, so grading needs no network.\n"
             '"$PYTHON" -m graders.cli data mnist --download --data "$SOURCE/mnist"\n'
         )
-    extras = "[projects]" if spec.training else ""
+    extras = "[projects,uid]" if spec.training else "[uid]"
     return f"""#!/usr/bin/env bash
 # dlgrade autograder for "{spec.title}": set-up (Gradescope runs this once, as root).
 set -euo pipefail
 SOURCE="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"
 PYTHON="${{PYTHON:-python3}}"
 
-# The jail: bubblewrap runs each submission as an unprivileged uid in its own namespaces.
+# Each submission runs as an unprivileged uid: in the jail (bubblewrap) where the container
+# allows namespaces, else under a seccomp filter (libseccomp, and the extra [uid] installs
+# its Python binding). The uids need no account: the grader switches to them by number.
 if ! command -v bwrap >/dev/null; then
   apt-get update
-  apt-get install -y --no-install-recommends bubblewrap
+  apt-get install -y --no-install-recommends bubblewrap libseccomp2
 fi
 {torch}"$PYTHON" -m pip install "$SOURCE/dlgrade{extras}"
-# The jail's uid must be able to reach the Python environment (o+x on its folders only).
+{data}# The sandbox uid must be able to reach the Python environment (o+x on its folders only)...
 "$PYTHON" "$SOURCE/dlgrade/tools/open_python_for_jail.py"
-{data}"""
+# ...and nothing of the grader: the installed copy and this source (the reference, the
+# hidden checks, the data) are closed to other users; run_autograder closes the results.
+"$PYTHON" "$SOURCE/dlgrade/tools/make_grader_private.py" "$SOURCE"
+"""
 
 
 def run_script(spec: Spec, allow_process: bool) -> str:
@@ -91,10 +108,14 @@ def run_script(spec: Spec, allow_process: bool) -> str:
     if spec.training.get("data") == "mnist":
         options += ["--data", '"$ROOT/source/mnist"']
     return f"""#!/usr/bin/env bash
-# dlgrade autograder for "{spec.title}": grade /autograder/submission in the jail.
+# dlgrade autograder for "{spec.title}": grade /autograder/submission in a sandbox.
 set -uo pipefail
 ROOT="${{{ROOT_VARIABLE}:-{DEFAULT_ROOT}}}"
 cd "$ROOT"
+# Where the jail cannot start, the submission runs as an unprivileged uid that sees what any
+# user may: the grader closes the source and the results to other users, and checks, as that
+# uid, that it can reach neither (nor any folder already named here) before it grades.
+export {PRIVATE_VARIABLE}="$ROOT/source:$ROOT/results${{{PRIVATE_VARIABLE}:+:${PRIVATE_VARIABLE}}}"
 exec "${{PYTHON:-python3}}" -m graders.platforms.gradescope --root "$ROOT" {" ".join(options)}
 """
 
@@ -154,6 +175,11 @@ def grade_upload(
     spec = load_spec(assignment)
     choice = choose(isolation, Needs.of(spec), untrusted=not allow_process)
     launcher, note = choice.launcher, choice.note
+    # For the staff (Gradescope hides the autograder's own output from students).
+    missing = "; ".join(launcher.missing) or "nothing"
+    print(f"dlgrade: isolation '{launcher.level}': {launcher.detail}; not provided: {missing}")
+    if note:
+        print(f"dlgrade: {note}")
     upload = root / "submission"
     try:
         target = find_submission(upload, spec.entry)
@@ -187,6 +213,16 @@ def failed_results(reason: str) -> dict[str, Any]:
     }
 
 
+def close_to_others(root: Path) -> None:
+    """Remove other users' access to the autograder's source and results folders (the results
+    folder is made if need be), as Gradescope advises: where the jail cannot start, student
+    code runs as an unprivileged uid that may read whatever other users may."""
+    (root / "results").mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder in (root / "source", root / "results"):
+        if folder.is_dir():
+            folder.chmod(stat.S_IMODE(folder.stat().st_mode) & ~0o077)
+
+
 def main(argv: list[str] | None = None) -> int:
     """The entry point of run_autograder: it always writes results.json.
 
@@ -209,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     code = 0
     try:
+        close_to_others(args.root)
         results = grade_upload(
             args.root,
             args.assignment,
@@ -218,8 +255,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     except GraderFault as fault:
         print(
-            f"dlgrade: the jail cannot run in this container: {fault.reason}. Rebuild the zip "
-            "with `dlgrade build gradescope --allow-process` to grade without it (unsafe).",
+            "dlgrade: no sandbox that confines student code (the jail or the uid level) can "
+            f"run in this container: {fault.reason}. Rebuild the zip with `dlgrade build "
+            "gradescope --allow-process` to grade without one (unsafe).",
             file=sys.stderr,
         )
         results, code = failed_results("the sandbox cannot run in this container"), 1

@@ -7,8 +7,7 @@ canary passes and says in the report why it did not take a stronger one; a level
 by name is used as it is or not at all. A failed canary is a fault of ours (GraderFault),
 never a grade.
 
-Adding a level (say `uid`: an unprivileged uid and seccomp, for containers that forbid
-namespaces) is one entry in LEVELS: its name, how to create its launcher, and whether it
+Adding a level is one entry in LEVELS: its name, how to create its launcher, and whether it
 confines code its user does not trust.
 """
 
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING
 from graders.sandbox.errors import GraderFault, LoadFailed, SandboxStop, StudentError
 from graders.sandbox.jail import JailLauncher
 from graders.sandbox.launch import Launcher, ProcessLauncher, Unavailable
+from graders.sandbox.uidlevel import UidLauncher
 
 if TYPE_CHECKING:  # the runner imports NumPy: only the canary needs it, not the CLI's parser
     from graders.sandbox.runner import Limits, Sandbox
@@ -55,6 +55,13 @@ LEVELS: tuple[Level, ...] = (
         "`dlgrade doctor` says what the jail lacks here (bubblewrap, user namespaces, a Python "
         "the sandbox uid can reach); or grade with --isolation process (no filesystem or "
         "network isolation)",
+    ),
+    Level(
+        "uid",
+        UidLauncher.create,
+        True,
+        "grade as root, with the seccomp binding (pip install 'dlgrade[uid]') and the "
+        "grader's folders closed to other users (python tools/make_grader_private.py, as root)",
     ),
     Level(
         "process",
@@ -269,10 +276,11 @@ def no_level(requested: str, untrusted: bool, skipped: list[tuple[Level, str]]) 
         )
     if untrusted:
         weaker = next(level.name for level in LEVELS if not level.confines_untrusted)
+        fixes = "; ".join(f"{lv.name}: {lv.fix}" for lv in LEVELS if lv.confines_untrusted)
         return GraderFault(
             "isolation",
             f"no isolation level safe for untrusted code works here: {tried(skipped)}. Fix "
-            f"that ({LEVELS[0].fix}), or grade with --isolation {weaker} (no filesystem or "
+            f"one of them ({fixes}), or grade with --isolation {weaker} (no filesystem or "
             "network isolation: only for code you trust)",
         )
     return GraderFault("isolation", f"no isolation level works here: {tried(skipped)}")

@@ -140,6 +140,29 @@ def unreadable_for_others(path: Path) -> Path | None:
     return None
 
 
+def python_out_of_reach(uid: int) -> str:
+    """Why the sandbox uid `uid` cannot reach this Python (its prefixes and site folders),
+    with the fix; empty when it can."""
+    for root in python_roots():
+        blocked = unreadable_for_others(root)
+        if blocked is not None:
+            return (
+                f"the Python environment {root} is not readable by the sandbox uid {uid}: "
+                f"{blocked} is closed to other users. Let others pass through it (chmod o+x "
+                f"{blocked}: no listing, no reading) or use a Python installed elsewhere "
+                "(/usr, /opt)"
+            )
+    return ""
+
+
+def drop_privileges(uid: int) -> None:
+    """Become `uid` (and group `uid`) with no supplementary groups, for good: real, effective
+    and saved ids alike. Called in a child before it execs, as root."""
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+
+
 def system_binds() -> list[str]:
     """Read-only system folders; merged-/usr symlinks (/lib -> usr/lib) are recreated as links."""
     args = ["--ro-bind", "/usr", "/usr"]
@@ -210,16 +233,8 @@ class JailLauncher:
             )
         slot = os.getpid() % 4000 if slot is None else slot
         uid = UID_BASE + slot if os.geteuid() == 0 else os.geteuid()
-        if uid != os.geteuid():
-            for root in python_roots():
-                blocked = unreadable_for_others(root)
-                if blocked is not None:
-                    raise JailUnavailable(
-                        f"the Python environment {root} is not readable by the sandbox uid "
-                        f"{uid}: {blocked} is closed to other users. Let others pass through it "
-                        f"(chmod o+x {blocked}: no listing, no reading) or use a Python "
-                        "installed elsewhere (/usr, /opt)"
-                    )
+        if uid != os.geteuid() and (problem := python_out_of_reach(uid)):
+            raise JailUnavailable(problem)
         launcher = cls(slot, uid, cgroups.detect() if os.geteuid() == 0 else None)
         launcher._probe()
         return launcher
@@ -248,9 +263,7 @@ class JailLauncher:
     def _drop(self) -> None:
         """Become the slot's unprivileged uid, with no supplementary groups."""
         if os.geteuid() == 0:
-            os.setgroups([])
-            os.setresgid(self.uid, self.uid, self.uid)
-            os.setresuid(self.uid, self.uid, self.uid)
+            drop_privileges(self.uid)
 
     def command(
         self, scratch: Path, reply_fd: int, source: str, limits: Limits, code: Code

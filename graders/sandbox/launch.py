@@ -1,7 +1,8 @@
 """How a child is started and stopped at each isolation level.
 
 `process` (this module) is a plain child process with rlimits, for a student's
-own machine. The `jail` level wraps the same command in bubblewrap.
+own machine. The `jail` level wraps the same command in bubblewrap; the `uid` level
+(uidlevel.py) runs it as an unprivileged uid under a seccomp filter.
 """
 
 from __future__ import annotations
@@ -142,6 +143,24 @@ def kill_group(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
+def stop_supervisor(proc: subprocess.Popen) -> None:
+    """End a child started under reaper.py: it kills and reaps everything the submission
+    started, then ends; the group kill is for a supervisor the submission stopped."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=5)
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    kill_group(proc)
+
+
+def supervised(reply_fd: int, source: str) -> list[str]:
+    """The command line that runs the child program `source` under reaper.py (Linux)."""
+    reaper = (HERE / "reaper.py").read_text()
+    return [sys.executable, "-I", "-B", "-c", reaper, str(reply_fd), source]
+
+
 @dataclass(frozen=True)
 class ProcessLauncher:
     """A plain child process with rlimits: what a laptop without namespaces can do.
@@ -177,8 +196,7 @@ class ProcessLauncher:
         self, scratch: Path, reply_fd: int, source: str, limits: Limits, code: Code
     ) -> Command:
         if self.reaper:
-            reaper = (HERE / "reaper.py").read_text()
-            argv = [sys.executable, "-I", "-B", "-c", reaper, str(reply_fd), source]
+            argv = supervised(reply_fd, source)
         else:
             argv = [sys.executable, "-I", "-B", "-c", source, str(reply_fd)]
         env = child_env(scratch, limits)
@@ -186,15 +204,9 @@ class ProcessLauncher:
 
     def kill(self, proc: subprocess.Popen, command: Command) -> None:
         if self.reaper:
-            # The supervisor kills and reaps everything the submission started, then ends;
-            # the group kill below is for a supervisor the submission stopped.
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=5)
-                return
-            except subprocess.TimeoutExpired:
-                pass
-        kill_group(proc)
+            stop_supervisor(proc)
+        else:
+            kill_group(proc)
 
     def describe_exit(self, command: Command, code: int) -> str:
         return describe_code(code)

@@ -64,14 +64,18 @@ def autograder(tmp_path: Path, archive: Path) -> Path:
     return root
 
 
-def run_autograder(root: Path, path: str | None = None) -> subprocess.CompletedProcess:
-    """run_autograder as Gradescope starts it; PYTHONPATH stands for setup.sh's pip install."""
+def run_autograder(
+    root: Path, path: str | None = None, private: Path | None = None
+) -> subprocess.CompletedProcess:
+    """run_autograder as Gradescope starts it; PYTHONPATH stands for setup.sh's pip install.
+    `private` names one more folder the sandbox uid must not reach."""
     env = {
         "DLGRADE_AUTOGRADER_ROOT": str(root),
         "PYTHONPATH": str(root / "source" / "dlgrade"),
         "PYTHON": sys.executable,
         "PATH": os.environ["PATH"] if path is None else path,
         "SECRET_TOKEN": "do-not-leak-4d9a",
+        **({"DLGRADE_PRIVATE": str(private)} if private else {}),
     }
     return subprocess.run(
         ["/bin/bash", str(root / "source" / "run_autograder")],
@@ -128,18 +132,18 @@ def stub_tools(folder: Path, log: Path) -> str:
 @pytest.mark.parametrize(
     ("assignment", "expected"),
     [
-        ("selfcheck", ["-m pip install {source}/dlgrade\n"]),
+        ("selfcheck", ["-m pip install {source}/dlgrade[uid]\n"]),
         (
             "mnist_torch",
             [
                 "-m pip install torch --index-url https://download.pytorch.org/whl/cpu",
-                "-m pip install {source}/dlgrade[projects]",
+                "-m pip install {source}/dlgrade[projects,uid]",
                 "-m graders.cli data mnist --download --data {source}/mnist",
             ],
         ),
     ],
 )
-def test_setup_installs_bubblewrap_and_this_dlgrade(
+def test_setup_installs_the_sandboxes_and_this_dlgrade(
     tmp_path: Path, assignment: str, expected: list[str]
 ) -> None:
     root = autograder(tmp_path, build(load_spec(assignment), tmp_path / "a.zip"))
@@ -155,8 +159,9 @@ def test_setup_installs_bubblewrap_and_this_dlgrade(
     )
     assert done.returncode == 0, done.stderr
     calls = log.read_text()
-    assert "apt-get install -y --no-install-recommends bubblewrap" in calls
+    assert "apt-get install -y --no-install-recommends bubblewrap libseccomp2" in calls
     assert f"python3 {source}/dlgrade/tools/open_python_for_jail.py" in calls
+    assert f"python3 {source}/dlgrade/tools/make_grader_private.py {source}" in calls
     for call in expected:
         assert call.format(source=source) in calls
 
@@ -251,14 +256,17 @@ def test_student_code_cannot_write_the_results_or_read_the_grader(
     assert "Q4_ANSWER" not in target.read_text()
 
 
-def test_without_the_jail_it_refuses_unless_built_to_allow_it(
-    tmp_path: Path, zips, validator
+def test_without_the_jail_and_the_uid_level_it_refuses_unless_built_to_allow_it(
+    tmp_path: Path, zips, validator, open_folder: Path
 ) -> None:
     root = autograder(tmp_path, zips["jail"])
     reference_folder(root / "submission")
-    done = run_autograder(root, path="/nonexistent")  # no bwrap on PATH
+    done = run_autograder(root, path="/nonexistent", private=open_folder)  # no bwrap on PATH
     assert done.returncode == 1
-    assert "the jail cannot run in this container" in done.stderr
+    assert "no sandbox that confines student code" in done.stderr
+    assert "bubblewrap is not installed" in done.stderr
+    if sys.platform == "linux" and os.geteuid() == 0:  # the uid level found the open folder
+        assert f"can read {open_folder}, which must be closed to it" in done.stderr
     assert "--allow-process" in done.stderr
     # The student is told the autograder failed, and no score is recorded (not even 0).
     results = results_of(root, validator)
@@ -269,11 +277,11 @@ def test_without_the_jail_it_refuses_unless_built_to_allow_it(
 
 
 def test_allow_process_build_grades_without_the_jail_and_says_so(
-    tmp_path: Path, zips, validator
+    tmp_path: Path, zips, validator, open_folder: Path
 ) -> None:
     root = autograder(tmp_path, zips["process"])
     reference_folder(root / "submission")
-    done = run_autograder(root, path="/nonexistent")
+    done = run_autograder(root, path="/nonexistent", private=open_folder)
     assert done.returncode == 0, done.stderr
     results = results_of(root, validator)
     assert results["score"] == 12

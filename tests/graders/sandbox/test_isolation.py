@@ -40,7 +40,8 @@ def fresh_canaries():
 def broken_first(monkeypatch):
     """LEVELS with a strongest level that cannot start Python, confining untrusted code."""
     broken = Level("broken", lambda slot: NoPython(), True, "fix the broken level")
-    monkeypatch.setattr(isolation, "LEVELS", (broken, *isolation.LEVELS[1:]))
+    process = isolation.LEVELS[-1]
+    monkeypatch.setattr(isolation, "LEVELS", (broken, process))
     monkeypatch.setattr(isolation, "NAMES", ("auto", "broken", "process"))
 
 
@@ -86,12 +87,14 @@ def test_every_level_has_a_launcher_factory_and_a_fix():
     for level in isolation.LEVELS:
         assert level.fix
         assert callable(level.create)
-    assert isolation.LEVELS[-1].name == "process"  # the weakest comes last
+    # Strongest first; only the weakest does not confine untrusted code.
+    assert [level.name for level in isolation.LEVELS] == ["jail", "uid", "process"]
+    assert [level.confines_untrusted for level in isolation.LEVELS] == [True, True, False]
 
 
 def test_unknown_level_names_are_refused():
     assert isolation.level_name("jail") == "jail"
-    with pytest.raises(argparse.ArgumentTypeError, match="choose one of auto, jail, process"):
+    with pytest.raises(argparse.ArgumentTypeError, match="choose one of auto, jail, uid, process"):
         isolation.level_name("docker")
 
 
@@ -123,11 +126,17 @@ def test_the_kits_pytest_file_honours_the_environment_variable(monkeypatch, tmp_
     assert grade_public("selfcheck", Path(folder))["isolation"] == "process"
 
 
-def test_class_grading_refuses_to_grade_below_the_jail_unless_allowed(tmp_path):
+def test_class_grading_refuses_to_grade_below_the_confining_levels_unless_allowed(
+    tmp_path, open_folder
+):
     from tests.conftest import reference_folder
 
     reference_folder(tmp_path / "class" / "alice")
-    no_bwrap = {"PATH": str(Path(sys.executable).parent), "DLGRADE_ISOLATION": "auto"}
+    no_bwrap = {
+        "PATH": str(Path(sys.executable).parent),
+        "DLGRADE_ISOLATION": "auto",
+        "DLGRADE_PRIVATE": str(open_folder),  # the uid level refuses too
+    }
     command = ["grade", str(tmp_path / "class"), "-a", "selfcheck", "--db"]
     refused = dlgrade(*command, str(tmp_path / "a.db"), env=no_bwrap)
     assert refused.returncode == 2
