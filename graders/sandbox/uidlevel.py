@@ -44,6 +44,7 @@ from graders.sandbox.jail import (
     copy_submission,
     drop_privileges,
     grader_folders,
+    hidden_folders,
     python_out_of_reach,
 )
 from graders.sandbox.launch import (
@@ -157,9 +158,11 @@ def confine(
 
 def private_paths() -> list[Path]:
     """What the child must not reach: the grader's folders (the running copy and any
-    installed one) and the paths in $DLGRADE_PRIVATE (Gradescope's source and results)."""
+    installed one), the data sets installed packages bundle (labels included) and the paths
+    in $DLGRADE_PRIVATE (Gradescope's source and results)."""
     named = os.environ.get(PRIVATE_VARIABLE, "").split(os.pathsep)
-    return [*grader_folders(), *(Path(path) for path in named if path.strip())]
+    datasets = hidden_folders(())  # no package is blocked by the file system at this level
+    return [*grader_folders(), *datasets, *(Path(path) for path in named if path.strip())]
 
 
 def make_private(paths: Iterable[Path]) -> None:

@@ -385,3 +385,12 @@ def test_the_grader_folders_are_private_on_a_locked_install(launcher, tmp_path):
         assert mode == 0o600
     finally:
         shutil.rmtree(folder)
+
+
+def test_the_bundled_data_sets_are_among_the_private_paths():
+    # scikit-learn ships the digits with their labels; the digits track asks for predictions.
+    pytest.importorskip("sklearn")
+    from graders.sandbox.uidlevel import private_paths
+
+    names = {f"{path.parent.name}/{path.name}" for path in private_paths()}
+    assert {"datasets/data", "datasets/descr", "datasets/images"} <= names
