@@ -19,7 +19,7 @@ from graders.batch.entry import DUPLICATE, ERROR, GRADED, INVALID, MISSING, Entr
 from graders.batch.gradebook import Gradebook
 from graders.batch.run import run_batch
 from graders.sandbox.jail import JailLauncher, JailUnavailable
-from tests.conftest import ROOT, TEMPLATE, notebook, reference_folder
+from tests.conftest import FULL, ONE_WRONG, QUESTIONS, ROOT, TEMPLATE, notebook, reference_folder
 
 
 def isolation() -> str:
@@ -35,9 +35,9 @@ def isolation() -> str:
 def make_class(root: Path) -> Path:
     """A class with honest, wrong and broken submissions, and every kind of bad input."""
     root.mkdir()
-    reference_folder(root / "alice")  # 12/12
-    shutil.copy(TEMPLATE / "selfcheck.py", root / "bob.py")  # 0/12
-    reference_folder(root / "carol", "Q1_ANSWER = 0\n")  # 11/12
+    reference_folder(root / "alice")  # full marks
+    shutil.copy(TEMPLATE / "selfcheck.py", root / "bob.py")  # nothing
+    reference_folder(root / "carol", "Q1_ANSWER = 0\n")  # one question lost
     source = (reference_folder(root.parent / "nb") / "selfcheck.py").read_text()
     (root / "dora").mkdir()  # a notebook in a folder, with the helper modules beside it
     for module in (root.parent / "nb").glob("*.py"):
@@ -87,7 +87,8 @@ def test_every_student_gets_a_row(graded_class):
 
 def test_honest_and_wrong_submissions_are_scored(graded_class):
     entries = by_student(graded_class[1])
-    assert [entries[s].score for s in ("alice", "bob", "carol", "dora")] == [12, 0, 11, 12]
+    scores = [entries[s].score for s in ("alice", "bob", "carol", "dora")]
+    assert scores == [FULL, 0, ONE_WRONG, FULL]
     assert entries["alice"].passed
     assert not entries["bob"].passed
     assert entries["alice"].report["isolation"] in ("jail", "process")
@@ -111,7 +112,7 @@ def test_bad_input_gets_a_clear_row(graded_class, student, status, said):
     assert said in entry.detail
     if status == INVALID:  # a complete report, every check failed, nothing earned
         assert entry.report["score"] == 0
-        assert len(entry.report["questions"]) == 12
+        assert len(entry.report["questions"]) == QUESTIONS
 
 
 def test_rerun_skips_unchanged_and_regrades_changed(graded_class):
@@ -209,7 +210,7 @@ def test_sigkill_mid_batch_loses_nothing_and_grades_nothing_twice(tmp_path):
     assert all(e.status == GRADED for e in entries.values())
     for student, stamp in graded_before.items():  # not graded a second time
         assert entries[student].graded_at == stamp
-    assert [entries[f"s{i:02}"].score for i in range(10)] == [11, 12] * 5
+    assert [entries[f"s{i:02}"].score for i in range(10)] == [ONE_WRONG, FULL] * 5
 
 
 def test_dask_cluster_grades_the_same(tmp_path):
@@ -235,7 +236,7 @@ def test_dask_cluster_grades_the_same(tmp_path):
         )
         entries = by_student(book)
     assert (summary.graded, summary.invalid) == (2, 1)
-    assert (entries["alice"].score, entries["bob"].score) == (12, 0)
+    assert (entries["alice"].score, entries["bob"].score) == (FULL, 0)
     assert entries["carl"].status == INVALID
 
 
@@ -289,7 +290,7 @@ def test_a_task_that_raises_is_an_error_row_graded_again_next_run(tmp_path, monk
     assert "RuntimeError: the disk is full" in broken["alice"].detail
     assert broken["bob"].status == GRADED
     assert (second.graded, second.skipped, second.failed_to_grade) == (1, 1, [])
-    assert (fixed["alice"].status, fixed["alice"].score) == (GRADED, 12)
+    assert (fixed["alice"].status, fixed["alice"].score) == (GRADED, FULL)
 
 
 def test_a_report_a_fault_of_ours_touched_is_recorded_as_an_error(tmp_path, monkeypatch):

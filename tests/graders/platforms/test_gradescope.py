@@ -19,10 +19,10 @@ from graders.platforms.gradescope import build, find_submission
 from graders.sandbox.jail import JailLauncher, JailUnavailable
 from graders.spec import load_spec
 from graders.submission import SubmissionError
-from tests.conftest import ROOT, TEMPLATE, reference_folder
+from tests.conftest import FULL, QUESTIONS, ROOT, TEMPLATE, reference_folder
 
 SCHEMA = ROOT / "tests" / "fixtures" / "gradescope_results.schema.json"
-FAKE_RESULTS = '{"score": 12, "tests": []}'
+FAKE_RESULTS = f'{{"score": {FULL}, "tests": []}}'
 
 
 def jail_works() -> bool:
@@ -175,8 +175,8 @@ def test_reference_uploaded_as_several_files_scores_full_marks(
     done = run_autograder(root)
     assert done.returncode == 0, done.stderr
     results = results_of(root, validator)
-    assert results["score"] == 12
-    assert [t["number"] for t in results["tests"]] == [str(n) for n in range(1, 13)]
+    assert results["score"] == FULL
+    assert [t["number"] for t in results["tests"]] == [str(n) for n in range(1, QUESTIONS + 1)]
     assert all(t["status"] == "passed" and t["score"] == t["max_score"] for t in results["tests"])
     assert "isolation: jail" in results["output"]
     assert results["execution_time"] > 0
@@ -193,7 +193,7 @@ def test_template_notebook_under_any_name_scores_zero(tmp_path: Path, zips, vali
     assert all(t["status"] == "failed" for t in results["tests"])
     # The public feedback is in the summary students see at once; the total is not.
     assert "Hint: np.exp overflows" in results["output"]
-    assert "0 / 12" not in results["output"]
+    assert f"0 / {FULL}" not in results["output"]
     assert {t["visibility"] for t in results["tests"]} == {"after_published"}
 
 
@@ -218,7 +218,7 @@ def test_broken_upload_scores_zero_and_says_why(
     results = results_of(root, validator)
     assert results["score"] == 0
     assert said in results["output"]
-    assert len(results["tests"]) == 12
+    assert len(results["tests"]) == QUESTIONS
 
 
 @needs_jail
@@ -250,7 +250,7 @@ def test_student_code_cannot_write_the_results_or_read_the_grader(
     done = run_autograder(root)
     assert done.returncode == 0, done.stderr
     results = results_of(root, validator)
-    assert results["score"] == 12  # honest points kept, nothing gained
+    assert results["score"] == FULL  # honest points kept, nothing gained
     assert target.read_text() != FAKE_RESULTS
     assert "do-not-leak-4d9a" not in target.read_text()
     assert "Q4_ANSWER" not in target.read_text()
@@ -266,7 +266,7 @@ def test_without_the_jail_and_the_uid_level_it_refuses_unless_built_to_allow_it(
     assert "no sandbox that confines student code" in done.stderr
     assert "bubblewrap is not installed" in done.stderr
     if sys.platform == "linux" and os.geteuid() == 0:  # the uid level found the open folder
-        assert f"can read {open_folder}, which must be closed to it" in done.stderr
+        assert f" {open_folder}, which must be closed to it" in done.stderr
     assert "--allow-process" in done.stderr
     # The student is told the autograder failed, and no score is recorded (not even 0).
     results = results_of(root, validator)
@@ -284,7 +284,7 @@ def test_allow_process_build_grades_without_the_jail_and_says_so(
     done = run_autograder(root, path="/nonexistent", private=open_folder)
     assert done.returncode == 0, done.stderr
     results = results_of(root, validator)
-    assert results["score"] == 12
+    assert results["score"] == FULL
     assert "isolation: process" in results["output"]
 
 
