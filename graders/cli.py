@@ -133,6 +133,9 @@ def parser() -> argparse.ArgumentParser:
     )
     isolation_option(doctor, "the strongest level that works here")
     doctor.add_argument("--data", help="folder with the MNIST files")
+    doctor.add_argument(
+        "-a", "--assignment", default="selfcheck", help="whose reference the self-test grades"
+    )
     doctor.add_argument("-f", "--format", choices=("text", "json"), default="text")
     authoring(commands)
     data = commands.add_parser("data", help="find (or download) a data set")
@@ -408,7 +411,7 @@ def doctor(args: argparse.Namespace) -> int:
 
     from graders.doctor import findings, render
 
-    found = findings(args.isolation, args.data)
+    found = findings(args.isolation, args.data, args.assignment)
     if args.format == "json":
         print(json.dumps([dataclasses.asdict(f) for f in found], indent=2))
     else:

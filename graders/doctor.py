@@ -1,8 +1,9 @@
 """`dlgrade doctor`: what this machine provides for grading, and a self-test.
 
 Each finding says what was checked, what was found and, when something is missing, what
-to do about it. The self-test grades the reference self-check at the level `auto` (or
---isolation) picks; it must score full marks.
+to do about it. The self-test grades an assignment's reference (the self-check's unless one is
+named) at the level `auto` (or --isolation) picks; it must score full marks. Platform images
+run it when they are built, so a grading environment that would fail students fails the build.
 """
 
 from __future__ import annotations
@@ -124,37 +125,40 @@ def chromium_finding() -> Finding:
     return Finding("Chromium", True, found)
 
 
-def self_test(isolation: str) -> Finding:
-    """Grade the reference self-check; it must score full marks."""
-    from graders.grading import grade
+def self_test(isolation: str, assignment: str = "selfcheck", data: str | None = None) -> Finding:
+    """Grade the assignment's reference where `isolation` picks; it must score full marks."""
+    from graders.checks.core import Context
+    from graders.grading import grade_path, reference_problem
     from graders.sandbox.errors import GraderFault
     from graders.sandbox.isolation import Needs, choose
     from graders.spec import load_spec
-    from graders.submission import load_submission
+    from graders.specfile import SpecError
 
-    reference = ROOT / "reference"
-    if not (reference / "selfcheck.py").is_file():
-        return Finding("self-test", False, f"the reference is not installed here ({reference})")
-    spec = load_spec("selfcheck")
+    try:
+        spec = load_spec(assignment)
+    except SpecError as error:
+        return Finding("self-test", False, f"{error}")
+    reference = spec.reference_submission
+    if reference is None or not reference.exists():
+        return Finding("self-test", False, f"the reference of {spec.name} is not installed here")
     try:
         choice = choose(isolation, Needs.of(spec))
     except GraderFault as fault:
         return Finding("self-test", False, fault.reason)
-    report = grade(load_submission(reference, spec.entry), spec, launcher=choice.launcher)
+    report = grade_path(reference, spec, launcher=choice.launcher, context=Context(data_dir=data))
+    problem = reference_problem(report)
+    if problem:
+        return Finding("self-test", False, problem)
     score = f"{report.score:g}/{report.max_score:g}"
-    detail = (
-        f"the reference self-check scored {score} at '{report.isolation}' in {report.seconds:.2f} s"
+    return Finding(
+        "self-test",
+        True,
+        f"the reference of {spec.name} scored {score} at '{report.isolation}' in "
+        f"{report.seconds:.2f} s",
     )
-    if not report.graded:
-        return Finding("self-test", False, f"{detail}, not graded: {report.errors[0]}")
-    passed = report.score == report.max_score
-    if not passed:
-        failed = [q.id for q in report.questions if not q.passed]
-        detail += f"; it should score full marks (lost {', '.join(failed)})"
-    return Finding("self-test", passed, detail)
 
 
-def findings(isolation: str, data: str | None) -> list[Finding]:
+def findings(isolation: str, data: str | None, assignment: str = "selfcheck") -> list[Finding]:
     """Everything doctor checks, the self-test last."""
     return [
         Finding(
@@ -169,7 +173,7 @@ def findings(isolation: str, data: str | None) -> list[Finding]:
         mnist_finding(data),
         torch_finding(),
         chromium_finding(),
-        self_test(isolation),
+        self_test(isolation, assignment, data),
     ]
 
 

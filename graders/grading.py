@@ -365,6 +365,27 @@ def unloadable(path: Path, spec: Spec, error: SubmissionError, mode: str = "inst
     return _finish(report, spec, 0.0)
 
 
+def reference_problem(report: Report) -> str:
+    """Why the grading environment cannot be trusted, judged by the reference's report ("" when
+    it scored full marks): a reference that loses points blames the grader, never a student."""
+    at = f"at isolation '{report.isolation}'"
+    if not report.graded:
+        return f"the reference solution could not be graded {at}: {report.fault}"
+    if report.score >= report.max_score:
+        return ""
+    lost = [
+        f"{q.id} ({q.first_failure.message.splitlines()[0][:160]})"
+        for q in report.questions
+        if q.failures and q.first_failure is not None
+    ]
+    said = f"; it lost {', '.join(lost[:3])}" if lost else ""
+    why = f"; it did not load: {report.load_error[:200]}" if report.load_error else said
+    return (
+        f"the reference solution scored {report.score:g}/{report.max_score:g} {at} instead of "
+        f"full marks{why}"
+    )
+
+
 def grade_path(
     path: Path,
     spec: Spec,

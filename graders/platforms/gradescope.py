@@ -78,6 +78,7 @@ def setup_script(spec: Spec) -> str:
             '"$PYTHON" -m graders.cli data mnist --download --data "$SOURCE/mnist"\n'
         )
     extras = "[projects,uid]" if spec.training else "[uid]"
+    data_option = ' --data "$SOURCE/mnist"' if data else ""
     return f"""#!/usr/bin/env bash
 # dlgrade autograder for "{spec.title}": set-up (Gradescope runs this once, as root).
 set -euo pipefail
@@ -97,6 +98,9 @@ fi
 # ...and nothing of the grader: the installed copy and this source (the reference, the
 # hidden checks, the data) are closed to other users; run_autograder closes the results.
 "$PYTHON" "$SOURCE/dlgrade/tools/make_grader_private.py" "$SOURCE"
+# The self-test: the reference must score full marks in this image, or the build fails here
+# (a grading environment that would fail students never reaches them).
+"$PYTHON" -m graders.cli doctor --assignment {spec.name}{data_option}
 """
 
 

@@ -257,6 +257,12 @@ RUN python -m pip install --no-cache-dir -r /tmp/dlgrade-requirements.txt \\
 """
 
 
+def self_test_command(spec: Spec) -> str:
+    """What grades the reference in the image, run from the grader's folder (no dlgrade is
+    installed there: PrairieLearn runs it from serverFilesCourse)."""
+    return f"python3 -m graders.cli doctor --assignment {spec.name}"
+
+
 def image_readme(spec: Spec, image: str) -> str:
     """How to build the image and where everything goes in the course's repository."""
     folder = image_folder(spec)
@@ -279,6 +285,16 @@ then sync it from your course's "Sync" page (under "Docker images"):
 cd images/{folder}
 docker build --platform linux/amd64 -t {image} .
 docker push {image}
+```
+
+Before you sync, try the image with this question's grader: the self-test grades the
+reference in the strongest isolation the container allows and must end in full marks (it
+exits 2 otherwise, saying what is wrong):
+
+```bash
+docker run --rm --platform linux/amd64 \
+  -v "$PWD/../../serverFilesCourse/{SERVER_FOLDER}:/grade/serverFilesCourse/{SERVER_FOLDER}" \
+  -w /grade/serverFilesCourse/{SERVER_FOLDER} {image} {self_test_command(spec)}
 ```
 
 The image holds Python, dlgrade's dependencies, bubblewrap and MNIST, and never dlgrade

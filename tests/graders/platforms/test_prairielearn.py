@@ -25,6 +25,7 @@ from graders.platforms.prairielearn import (
     build,
     main,
     prairielearn_results,
+    self_test_command,
     timeout,
 )
 from graders.spec import load_spec
@@ -497,3 +498,15 @@ def test_schema_rejects_what_prairielearn_would_not_take(validator) -> None:
     assert not validator.is_valid({"score": 1, "images": [{"label": "x", "url": "http://x/y.png"}]})
     assert not validator.is_valid({"score": 1, "scroe": 1})
     assert validator.is_valid({"gradable": False, "format_errors": "bad"})
+
+
+def test_the_images_self_test_grades_the_reference_from_the_server_files(courses) -> None:
+    # What the image's README tells the instructor to run in the container, minus Docker.
+    server = courses["process"] / "serverFilesCourse" / "dlgrade"
+    readme = next((courses["process"] / "images").glob("*/README.md")).read_text()
+    command = self_test_command(load_spec("selfcheck"))
+    assert command in readme
+    arguments = [sys.executable, *command.split()[1:], "--isolation", "process"]
+    done = subprocess.run(arguments, cwd=server, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "the reference of selfcheck scored" in done.stdout
