@@ -168,11 +168,15 @@ def named(report: Any, question_id: str) -> set[str]:
 
 
 def comparable(report: Any) -> dict[str, Any]:
-    """A report without what may change between two gradings of the same work (timings)."""
+    """A report without what may change between two gradings of the same work (the time and
+    memory the run took)."""
     data = report.to_dict()
     data.pop("seconds")
-    # Time is not part of a grade: how long training ran (its CPU seconds) varies by run.
-    data["metrics"] = {k: v for k, v in data["metrics"].items() if "seconds" not in k}
+    # Neither is part of a grade: training's CPU seconds and the child's peak memory vary
+    # from run to run by what else the machine is doing and when pages are counted.
+    data["metrics"] = {
+        k: v for k, v in data["metrics"].items() if "seconds" not in k and "memory" not in k
+    }
     for question in data["questions"]:
         for check in question["checks"]:
             check.pop("seconds")

@@ -197,3 +197,19 @@ def test_built_in_assignment_validates(name: str, capsys) -> None:
         argv += ["--data", str(MNIST)]
     code = main(argv)
     assert code == 0, capsys.readouterr().out
+
+
+def test_two_gradings_compare_without_the_time_and_memory_they_took() -> None:
+    from dataclasses import replace
+
+    from graders.authoring import comparable
+    from graders.verdict import Report
+
+    measured = {"accuracy": 0.91, "training_cpu_seconds": 12.5, "peak_memory_mb": 89.0}
+    first = Report("a", "A", "s.py", "jail", (), 1.0, seconds=3.2, metrics=measured)
+    took = {"training_cpu_seconds": 11.0, "peak_memory_mb": 88.8}
+    again = replace(first, seconds=2.9, metrics={**measured, **took})
+    assert comparable(again) == comparable(first)
+    assert comparable(replace(first, metrics={**first.metrics, "accuracy": 0.9})) != comparable(
+        first
+    )

@@ -130,7 +130,12 @@ def run_in_kit(kit: Path, *argv: str, env: dict | None = None) -> subprocess.Com
         "import sys; from graders.cli import main; code = main(sys.argv[1:]); "
         "import graders; "
         "leaks = [m for m in sys.modules if m == 'reference' or m.startswith(('reference.', "
-        "'dlgrade_assignment_reference'))]; print('LEAKS', leaks, graders.__file__); sys.exit(code)"
+        "'dlgrade_assignment_reference'))]; "
+        # Every module of the grader it ran must be the kit's own copy, none from elsewhere.
+        "import os; kit = os.path.dirname(graders.__file__); "
+        "leaks += [m for m, module in list(sys.modules.items()) if m.startswith('graders.') "
+        "and not (getattr(module, '__file__', None) or kit).startswith(kit)]; "
+        "print('LEAKS', leaks, graders.__file__); sys.exit(code)"
     )
     return subprocess.run(
         [sys.executable, "-c", script, *argv],
