@@ -236,7 +236,9 @@ def check(args: argparse.Namespace) -> int:
     from graders.sandbox.errors import GraderFault
     from graders.sandbox.isolation import Choice, Needs, choose
     from graders.sandbox.runner import Limits, Sandbox
+    from graders.threads import serialise_parsing
 
+    serialise_parsing()  # the canary's replies are parsed while this thread imports
     limits = Limits(**spec.limits)
     budget = args.budget or float(spec.training.get("seconds", 0))
     show = bool(spec.training) and args.format == "text" and sys.stdout.isatty()
