@@ -197,7 +197,6 @@ def choose(
     needs: Needs | None = None,
     *,
     untrusted: bool = False,
-    slot: int | None = None,
 ) -> Choice:
     """The launcher to grade with; GraderFault when the level asked for cannot be used.
 
@@ -214,7 +213,7 @@ def choose(
                 "isolation",
                 f"isolation '{level.name}' cannot be used here: {result.problem}; {level.fix}",
             )
-        return Choice(_for_slot(result.launcher, slot))
+        return Choice(result.launcher)
     skipped = []
     for level in LEVELS:
         if untrusted and not level.confines_untrusted:
@@ -224,7 +223,7 @@ def choose(
             note = "; ".join(skipped)
             if note:
                 note = f"graded at isolation '{level.name}' because {note}"
-            return Choice(_for_slot(result.launcher, slot), note)
+            return Choice(result.launcher, note)
         skipped.append(f"'{level.name}' failed its check ({result.problem})")
     weaker = [level.name for level in LEVELS if not level.confines_untrusted]
     if untrusted and skipped:
@@ -235,7 +234,3 @@ def choose(
             "(no filesystem or network isolation: only for code you trust)",
         )
     raise GraderFault("isolation", f"no isolation level works here: {'; '.join(skipped)}")
-
-
-def _for_slot(launcher: Launcher, slot: int | None) -> Launcher:
-    return launcher if slot is None else launcher.for_slot(slot)
