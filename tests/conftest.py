@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,6 +31,21 @@ SELFCHECK_MODULES = (
     "regularization",
     "selfcheck",
 )
+
+
+@contextmanager
+def cpu_hogs(count: int = 2) -> Iterator[None]:
+    """`count` processes that spin on a CPU each, for the length of the block."""
+    hogs = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+        for _ in range(count)
+    ]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            os.killpg(hog.pid, signal.SIGKILL)
+            hog.wait()
 
 
 def reference_folder(destination: Path, override: str = "") -> Path:
