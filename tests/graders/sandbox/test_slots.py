@@ -152,3 +152,13 @@ def test_the_table_is_refused_when_its_folder_is_not_ours(tmp_path, monkeypatch)
     monkeypatch.setenv(slots.ENV_VAR, str(open_to_all))
     with pytest.raises(OSError, match="others can write"):
         slots.Table.here().lease()
+
+
+def test_a_grading_with_no_slot_is_a_fault_of_ours_not_a_grade(tmp_path, monkeypatch):
+    from tests.conftest import grade_path, reference_folder
+
+    (tmp_path / "runtime").symlink_to(tmp_path)
+    monkeypatch.setenv(slots.ENV_VAR, str(tmp_path / "runtime"))
+    report = grade_path(reference_folder(tmp_path / "alice"))
+    assert not report.graded
+    assert report.fault.startswith("the sandbox could not start (the grading slots' folder")
