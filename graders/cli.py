@@ -231,6 +231,9 @@ def check(args: argparse.Namespace) -> int:
     from graders.sandbox.runner import Limits, Sandbox
     from graders.specfile import SpecError, child_limits, read_raw
     from graders.submission import load_submission
+    from graders.threads import serialise_parsing
+
+    serialise_parsing()  # the canary's replies are parsed while this thread imports
 
     # What the child needs (the module to load, its limits) comes from the spec file alone:
     # the child starts while this process imports the assignment's contracts.

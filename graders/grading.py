@@ -238,7 +238,10 @@ def grade(
     """
     started = time.perf_counter()
     limits = limits or Limits(**spec.limits)
-    box = sandbox or Sandbox(submission.code, limits, launcher)
+    try:
+        box = sandbox or Sandbox(submission.code, limits, launcher)
+    except OSError as error:  # no grading slot or scratch folder free: ours, never a grade
+        return faulted(submission.path, spec, f"the sandbox could not start ({error})", mode)
     questions: tuple[QuestionResult, ...] = ()
     texts: dict[str, str] = {}
     signatures: dict[str, dict[str, Any]] = {}

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import textwrap
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,6 +36,25 @@ SELFCHECK_MODULES = (
     "regularization",
     "selfcheck",
 )
+
+
+# A CPU-bound loop that ends once its parent is gone: killed from outside (a timeout, a
+# SIGKILL), the parent never reaches its `finally`, and a plain `while True` ran on for hours.
+HOG = "import os\nparent = os.getppid()\nwhile os.getppid() == parent:\n    sum(range(10_000))\n"
+
+
+@contextmanager
+def cpu_hogs(count: int = 2) -> Iterator[None]:
+    """`count` processes that spin on a CPU each, for the length of the block."""
+    hogs = [
+        subprocess.Popen([sys.executable, "-c", HOG], start_new_session=True) for _ in range(count)
+    ]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            os.killpg(hog.pid, signal.SIGKILL)
+            hog.wait()
 
 
 def reference_folder(destination: Path, override: str = "") -> Path:

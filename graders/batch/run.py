@@ -2,7 +2,9 @@
 result the moment it arrives.
 
 `grade_task` is the one grading function, run by a local process pool or by the
-workers of a Dask cluster (each submission jailed on the worker that grades it).
+workers of a Dask cluster (each submission jailed on the worker that grades it). It is safe
+to run in several threads of one process (a Dask worker's `--nthreads`): each grading has
+its own sandbox slot, and what the process shares is guarded (graders.threads).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from graders.batch.discover import Candidate, Roster, discover
 from graders.batch.entry import ERROR, GRADED, INVALID, Entry
 from graders.batch.gradebook import Gradebook, now
 from graders.sandbox.launch import Launcher
+from graders.sandbox.slots import Table, alive
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,9 @@ def grade_task(task: Task) -> Entry:
     from graders.sandbox.runner import Limits
     from graders.spec import load_spec
     from graders.submission import SubmissionError, load_submission
+    from graders.threads import serialise_parsing
 
+    serialise_parsing()  # other gradings may be parsing in this process's other threads
     started = time.perf_counter()
     spec = load_spec(task.assignment)
     base = {"student": task.student, "assignment": task.assignment, "sha256": task.sha256}
@@ -87,13 +92,12 @@ def grade_task(task: Task) -> Entry:
         # Children training at once must not each start one thread per core: they
         # would fight over the cores and all run slower (and blow their budgets).
         limits["threads"] = min(int(limits.get("threads", 1)), task.threads)
-    slot = os.getpid() % 4000  # each worker process takes a uid of its own
     if task.launcher is not None:  # the parent already chose for this machine
-        launcher, note = task.launcher.for_slot(slot), ""
+        launcher, note = task.launcher, ""
     else:
         needs = Needs.of(spec, Limits(**limits))
         try:
-            choice = choose(task.isolation, needs, untrusted=not task.allow_process, slot=slot)
+            choice = choose(task.isolation, needs, untrusted=not task.allow_process)
         except GraderFault as fault:  # no score: an error row, graded again on the next run
             detail = f"dlgrade failed while grading: {fault.reason}"
             return Entry(**base, status=ERROR, detail=detail, path=task.path, graded_at=now())
@@ -151,21 +155,11 @@ def _exit_after(pid: int) -> None:
     try:
         handle = os.pidfd_open(pid)  # Linux 5.3+: readable once the process has ended
     except (AttributeError, OSError):
-        while _alive(pid):
+        while alive(pid):
             time.sleep(1.0)
     else:
         select.select([handle], [], [])
     os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _dask(tasks: list[Task], scheduler: str) -> Iterator[tuple[Task, Entry | BaseException]]:
@@ -174,7 +168,12 @@ def _dask(tasks: list[Task], scheduler: str) -> Iterator[tuple[Task, Entry | Bas
         from distributed import as_completed as dask_completed
     except ImportError:
         raise RuntimeError("--scheduler needs Dask: pip install 'dlgrade[cluster]'") from None
+    from graders.batch.worker import SweepSlots
+
     with Client(scheduler) as client:
+        # Each worker, and each that joins later (one restarted by its nanny), first cleans
+        # the slots of gradings that died on its machine.
+        client.register_plugin(SweepSlots())
         futures = client.map(grade_task, tasks, pure=False)
         by_key = {future.key: task for future, task in zip(futures, tasks, strict=True)}
         for future in dask_completed(futures):
@@ -269,6 +268,7 @@ def run_batch(
     book.forget_current(assignment, [c.student for c in candidates])
     threads = None
     if not scheduler:  # a cluster worker's cores are its own to share (--nthreads)
+        Table.here().sweep()  # what gradings that died on this machine left (a killed batch)
         from graders.sandbox.isolation import Needs, choose
         from graders.spec import load_spec
 

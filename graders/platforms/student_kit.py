@@ -26,9 +26,10 @@ from graders.specfile import read_raw
 ROOT = Path(__file__).resolve().parents[2]
 # The grader's public half: enough to run `dlgrade check` in student mode, the kit's pytest
 # file, and the runtime of otter's tests (for courses that hand out otter notebooks).
-KIT_MODULES = ("__init__.py", "__main__.py", "cli.py", "grading.py", "spec.py", "submission.py",
-               "files.py", "source.py", "verdict.py", "contract.py", "inputs.py", "specfile.py",
-               "pytest_support.py", "platforms/__init__.py", "platforms/otter.py")  # fmt: skip
+KIT_MODULES = ("__init__.py", "__main__.py", "cli.py", "grading.py", "spec.py", "specfile.py",
+               "submission.py", "files.py", "source.py", "verdict.py", "contract.py",
+               "inputs.py", "threads.py", "pytest_support.py", "platforms/__init__.py",
+               "platforms/otter.py")  # fmt: skip
 KIT_PACKAGES = ("checks", "sandbox", "render", "data")
 DEPENDENCIES = ("numpy>=1.24", "hypothesis>=6.80", "rich>=13", "nbformat>=5.7",
                 "tomli>=2; python_version < '3.11'")  # fmt: skip

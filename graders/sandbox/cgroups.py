@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +92,8 @@ def _writable_child(base: Path) -> Path | None:
     folder = base / "dlgrade"
     try:
         folder.mkdir(exist_ok=True)
-        probe = folder / f"probe-{os.getpid()}"
+        # Named for the thread too: threads of one process (a Dask worker's) probe at once.
+        probe = folder / f"probe-{os.getpid()}-{threading.get_ident()}"
         probe.mkdir()
         probe.rmdir()
     except OSError:
@@ -122,6 +124,27 @@ def detect() -> Cgroups | None:
             except OSError:
                 return None
     return None
+
+
+def named(prefix: str) -> list[Group]:
+    """The groups dlgrade made here (wherever `detect` makes them) whose names start with
+    `prefix`, one Group per name, in name order. Nothing is created while looking."""
+    found: dict[str, list[Path]] = {}
+    versions: dict[str, str] = {}
+    folders = [
+        ("v1", ROOT / controller / own / "dlgrade")
+        for controller in ("memory", "pids")
+        for own in dict.fromkeys((_own(controller), ""))
+    ]
+    for version, folder in [*folders, ("v2", ROOT / "dlgrade")]:
+        try:
+            children = sorted(p for p in folder.iterdir() if p.name.startswith(prefix))
+        except OSError:  # no such folder: nothing made there
+            continue
+        for child in (c for c in children if c.is_dir()):
+            found.setdefault(child.name, []).append(child)
+            versions[child.name] = version
+    return [Group(versions[name], tuple(found[name])) for name in sorted(found)]
 
 
 def create(setup: Cgroups, name: str, memory_bytes: int, processes: int) -> Group:

@@ -204,7 +204,6 @@ def choose(
     needs: Needs | None = None,
     *,
     untrusted: bool = False,
-    slot: int | None = None,
 ) -> Choice:
     """The launcher to grade with; GraderFault when the level asked for cannot be used.
 
@@ -217,7 +216,7 @@ def choose(
     for level in levels(requested, untrusted):
         result = canary(level.name, needs)
         if result.launcher is not None and result.passed:
-            return Choice(_for_slot(result.launcher, slot), fallback_note(level, skipped))
+            return Choice(result.launcher, fallback_note(level, skipped))
         skipped.append((level, result.problem))
     raise no_level(requested, untrusted, skipped)
 
@@ -284,7 +283,3 @@ def no_level(requested: str, untrusted: bool, skipped: list[tuple[Level, str]]) 
             "network isolation: only for code you trust)",
         )
     return GraderFault("isolation", f"no isolation level works here: {tried(skipped)}")
-
-
-def _for_slot(launcher: Launcher, slot: int | None) -> Launcher:
-    return launcher if slot is None else launcher.for_slot(slot)

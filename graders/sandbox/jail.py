@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from graders.files import read_tree
-from graders.sandbox import cgroups
+from graders.sandbox import cgroups, slots
 from graders.sandbox.launch import (
     Command,
     MiB,
@@ -231,7 +231,7 @@ class JailLauncher:
             raise JailUnavailable(
                 "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
             )
-        slot = os.getpid() % 4000 if slot is None else slot
+        slot = os.getpid() % slots.SIZE if slot is None else slot  # a Sandbox takes its own
         uid = UID_BASE + slot if os.geteuid() == 0 else os.geteuid()
         if uid != os.geteuid() and (problem := python_out_of_reach(uid)):
             raise JailUnavailable(problem)
@@ -275,7 +275,7 @@ class JailLauncher:
         copy_submission(code.path, copy)
         group = None
         if self.groups is not None:
-            name = f"slot{self.slot}-{os.getpid()}-{copy.name}-{scratch.name}"
+            name = slots.cgroup_name(self.slot, f"{copy.name}-{scratch.name}")
             memory = limits.memory_mb * MiB
             group = cgroups.create(self.groups, name, memory, limits.processes)
         env = child_env(Path(SCRATCH), limits)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from graders.sandbox import launch
+from graders.sandbox import launch, slots
 from graders.sandbox.clock import Deadline, State, Tree
 from graders.sandbox.errors import (
     BadReply,
@@ -129,9 +129,12 @@ class Sandbox:
     ) -> None:
         self.code = code
         self.limits = limits or Limits()
-        self.launcher = launcher or launch.ProcessLauncher()
+        # A slot of this machine for as long as this sandbox lives: its own uid, cgroups and
+        # scratch folder, however many gradings run beside it (graders.sandbox.slots).
+        self.slot = slots.Table.here().lease()
+        self.launcher = (launcher or launch.ProcessLauncher()).for_slot(self.slot.number)
         self.on_progress = on_progress
-        self.scratch = Path(tempfile.mkdtemp(prefix="dlgrade-"))
+        self.scratch = Path(tempfile.mkdtemp(prefix="dlgrade-", dir=self.slot.folder))
         self.output = bytearray()  # the child's stdout and stderr, capped
         self.output_dropped = 0
         self.progress: list[tuple[int, float]] = []  # (step, loss) reported by training code
@@ -194,9 +197,10 @@ class Sandbox:
         self._ready = False
 
     def close(self) -> None:
-        """Kill the child (and everything it started) and remove the scratch folder."""
+        """Kill the child (and everything it started), remove the scratch folder, free the slot."""
         self._kill()
         shutil.rmtree(self.scratch, ignore_errors=True)
+        self.slot.release()
 
     def __enter__(self) -> Sandbox:
         self.start()

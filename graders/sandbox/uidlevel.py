@@ -38,7 +38,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from graders.sandbox import cgroups
+from graders.sandbox import cgroups, slots
 from graders.sandbox.jail import (
     UID_BASE,
     copy_submission,
@@ -328,7 +328,7 @@ class UidLauncher:
                 "own (Gradescope runs autograders as root); as yourself, grade with "
                 "--isolation process"
             )
-        slot = os.getpid() % 4000 if slot is None else slot
+        slot = os.getpid() % slots.SIZE if slot is None else slot  # a Sandbox takes its own
         uid = UID_BASE + slot
         problem = python_out_of_reach(uid)
         if problem:
@@ -382,7 +382,7 @@ class UidLauncher:
         work.chmod(0o700)
         group = None
         if self.groups is not None:
-            name = f"uid{self.slot}-{os.getpid()}-{work.name}-{scratch.name}"
+            name = slots.cgroup_name(self.slot, f"{work.name}-{scratch.name}")
             group = cgroups.create(self.groups, name, limits.memory_mb * MiB, limits.processes)
         hook = confine(
             self.uid,

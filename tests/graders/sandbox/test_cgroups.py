@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from graders.sandbox import cgroups
@@ -47,3 +48,38 @@ def test_detect_on_this_machine_is_usable_or_none():
         group.kill()
         group.remove()
         assert not any(path.exists() for path in group.paths)
+
+
+def test_detect_from_several_threads_at_once_finds_the_same_setup():
+    # Each detect makes and removes a probe group; threads of one process used to share its
+    # name, so one of them failed to make it and graded without cgroup limits.
+    setup = cgroups.detect()
+    if setup is None:
+        return
+    start = threading.Barrier(8)
+    found = []
+
+    def detect() -> None:
+        start.wait()
+        found.append(cgroups.detect())
+
+    for _ in range(5):
+        threads = [threading.Thread(target=detect) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert found == [setup] * 40
+
+
+def test_named_finds_dlgrade_groups_by_prefix():
+    setup = cgroups.detect()
+    if setup is None or os.geteuid() != 0:
+        return
+    group = cgroups.create(setup, f"test-named-{os.getpid()}-a", 1 << 28, 8)
+    try:
+        found = cgroups.named(f"test-named-{os.getpid()}-")
+        assert [g.paths for g in found] == [group.paths]
+    finally:
+        group.remove()
+    assert cgroups.named(f"test-named-{os.getpid()}-") == []

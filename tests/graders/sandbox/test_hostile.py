@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -66,14 +67,18 @@ def graded(jail, make_submission):
     """grade(attack): the reference with `attack` appended, graded in the jail; then checks
     that nothing the submission started is still running."""
 
+    uids = []
+
     def run(attack: str, **limits: float):
         report = grade_path(make_submission(attack), launcher=jail, **{**LIMITS, **limits})
         assert report.isolation == "jail"
+        uids.append(int(re.search(r"uid (\d+)", report.isolation_detail).group(1)))
         return report
 
     yield run
-    if jail.uid != os.geteuid():  # a uid of its own: whatever still runs as it is the jail's
-        assert nothing_left_running(jail.uid) == []
+    for uid in uids:  # the slot's uid: whatever still runs as it is the jail's
+        if uid != os.geteuid():
+            assert nothing_left_running(uid) == []
 
 
 def everything(report) -> str:

@@ -8,11 +8,7 @@ still does, and training gets the grade it gets on a quiet machine.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -24,15 +20,11 @@ from graders.sandbox.errors import CallTimeout
 from graders.sandbox.jail import JailLauncher, JailUnavailable
 from graders.sandbox.launch import ProcessLauncher
 from graders.sandbox.runner import Chunk, Code, Limits, Sandbox
-from tests.conftest import REFERENCE, ROOT
+from tests.conftest import REFERENCE, ROOT, cpu_hogs
 
 pytestmark = pytest.mark.skipif(not clock.measurable(), reason="needs Linux schedstat")
 
 MNIST = Path(os.environ.get("DLGRADE_MNIST_DIR") or ROOT.parent / "shared" / "data" / "mnist")
-HOGS = 2
-# A CPU-bound loop that ends once its parent is gone: killed from outside (a timeout, a
-# SIGKILL), the parent never reaches its `finally`, and a plain `while True` ran on for hours.
-HOG = "import os\nparent = os.getppid()\nwhile os.getppid() == parent:\n    sum(range(10_000))\n"
 
 FUNCTIONS = """
 import numpy as np, time
@@ -47,20 +39,6 @@ def spin(z):
 def nap(z):
     time.sleep(3600)
 """
-
-
-@contextmanager
-def cpu_hogs(count: int = HOGS) -> Iterator[None]:
-    """`count` processes that spin on a CPU each, for the length of the block."""
-    hogs = [
-        subprocess.Popen([sys.executable, "-c", HOG], start_new_session=True) for _ in range(count)
-    ]
-    try:
-        yield
-    finally:
-        for hog in hogs:
-            os.killpg(hog.pid, signal.SIGKILL)
-            hog.wait()
 
 
 def launchers() -> list:
