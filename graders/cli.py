@@ -290,7 +290,7 @@ def render_machine(report: Any, format: str) -> str:
     if format == "junit":
         from graders.render.junit import junit_xml
 
-        return junit_xml([(Path(report.submission).name, report.to_dict())])
+        return junit_xml([(Path(report.submission).name, report)])
     from graders.render.json_report import render_json
 
     return render_json(report)
@@ -483,7 +483,7 @@ def export_class(args: argparse.Namespace) -> int:
     if args.format == "junit":
         from graders.render.junit import junit_xml
 
-        text = junit_xml([(e.student, e.report) for e in entries if e.report])
+        text = junit_xml([(e.student, e.result) for e in entries if e.result])
     elif args.format == "canvas":
         text = exports.canvas_csv(entries, spec)
     else:

@@ -19,6 +19,7 @@ from graders.batch.entry import DUPLICATE, ERROR, GRADED, INVALID, MISSING, STAT
 from graders.render.html import STYLE, _e, _number, page
 from graders.render.plots import _figure, _png
 from graders.spec import Spec
+from graders.verdict import QuestionResult
 
 SLOWEST = 10  # submissions listed by grading time
 MOST_PASSED = 0.5  # a failed question "most of the class passed" has a pass rate above this
@@ -65,17 +66,9 @@ def _check_entries(entries: Sequence[Entry], spec: Spec) -> None:
             )
 
 
-def _report_questions(entry: Entry) -> dict[str, dict[str, Any]]:
+def _report_questions(entry: Entry) -> dict[str, QuestionResult]:
     """The questions of an entry's report, by id."""
-    questions = (entry.report or {}).get("questions") or []
-    return {q["id"]: q for q in questions if isinstance(q, dict) and "id" in q}
-
-
-def _question_passed(question: dict[str, Any]) -> bool:
-    """Whether a question of a report dict earned all its points."""
-    if "passed" in question:
-        return bool(question["passed"])
-    return float(question.get("score", 0.0)) >= float(question.get("max_score", 0.0))
+    return {q.id: q for q in entry.result.questions} if entry.result else {}
 
 
 def _question_rates(graded: Sequence[Entry], spec: Spec) -> list[dict[str, Any]]:
@@ -87,7 +80,7 @@ def _question_rates(graded: Sequence[Entry], spec: Spec) -> list[dict[str, Any]]
             result = _report_questions(entry).get(question.id)
             if result is not None:
                 attempted += 1
-                passed += _question_passed(result)
+                passed += result.passed
         rows.append(
             {
                 "id": question.id,
@@ -109,14 +102,14 @@ def _misconceptions(graded: Sequence[Entry], spec: Spec) -> list[dict[str, Any]]
     names: dict[str, str] = {}
     for entry in graded:
         for question_id, question in _report_questions(entry).items():
-            for check in question.get("checks") or []:
-                key = check.get("misconception") or ""
-                if not key or check.get("status") == "passed":
+            for check in question.failures:
+                key = check.misconception
+                if not key:
                     continue
                 students.setdefault(key, set()).add(entry.student)
                 questions.setdefault(key, set()).add(question_id)
-                if check.get("misconception_name") and key not in names:
-                    names[key] = str(check["misconception_name"])
+                if check.misconception_name and key not in names:
+                    names[key] = check.misconception_name
     rows = []
     for key, who in students.items():
         known = spec.misconceptions.get(key)
@@ -139,7 +132,7 @@ def _weakest(entry: Entry, spec: Spec, rates: dict[str, float | None]) -> dict[s
     failed = [
         question
         for question in spec.questions
-        if question.id in results and not _question_passed(results[question.id])
+        if question.id in results and not results[question.id].passed
     ]
     if not failed:
         return None

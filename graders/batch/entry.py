@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
+
+from graders.verdict import Report
 
 GRADED, MISSING, INVALID, DUPLICATE, ERROR = "graded", "missing", "invalid", "duplicate", "error"
 STATUSES = (GRADED, MISSING, INVALID, DUPLICATE, ERROR)
@@ -19,6 +22,9 @@ class Entry:
     "duplicate" (two submissions claimed this student id; neither was graded) or "error" (a
     fault of dlgrade or the machine stopped the grading: no report and no score, `detail`
     says what happened, and the next run grades it again).
+
+    `report` is the stored form (a dict, as the gradebook keeps it); everything that reads
+    it goes through `result`, the Report it holds.
     """
 
     student: str
@@ -31,14 +37,19 @@ class Entry:
     seconds: float = 0.0  # grading time
     report: dict[str, Any] | None = field(default=None, compare=False)
 
+    @functools.cached_property
+    def result(self) -> Report | None:
+        """The stored report as a Report (read from its dict once), or None without one."""
+        return Report.from_dict(self.report) if self.report else None
+
     @property
     def score(self) -> float:
-        return float(self.report["score"]) if self.report else 0.0
+        return self.result.score if self.result else 0.0
 
     @property
     def max_score(self) -> float:
-        return float(self.report["max_score"]) if self.report else 0.0
+        return self.result.max_score if self.result else 0.0
 
     @property
     def passed(self) -> bool:
-        return bool(self.report and self.report["passed"] and self.status == GRADED)
+        return bool(self.status == GRADED and self.result and self.result.passed)

@@ -1,6 +1,6 @@
 """Gradebook exports: a class CSV, a Canvas import CSV and Gradescope results.json.
 
-Everything here is a pure function of entries and report dicts (Report.to_dict()), except
+Everything here is a pure function of entries and their Reports (`Entry.result`), except
 `write_gradescope`, which writes the Gradescope files. Formats:
 
 - Gradescope: https://gradescope-autograders.readthedocs.io/en/latest/specs/
@@ -24,6 +24,7 @@ from graders.batch.entry import GRADED, INVALID, Entry
 from graders.render.inert import csv_cell, display_text
 from graders.render.plain import failure_text, number
 from graders.spec import Spec
+from graders.verdict import QuestionResult, Report
 
 CANVAS_STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 # Canvas drops any column whose header contains one of these (gradebook_importer.rb).
@@ -48,10 +49,10 @@ def class_csv(entries: list[Entry], spec: Spec) -> str:
     header = ["student", "status", *questions, "total", "max_score", "passed", "detail"]
     rows = [header]
     for entry in _sorted_for(entries, spec):
-        scores = _question_scores(entry.report)
+        scores = _question_scores(entry.result)
         cells = [number(scores[q.id]) if q.id in scores else "" for q in spec.questions]
-        total = number(entry.score) if entry.report else ""
-        max_score = entry.max_score if entry.report else _spec_max(spec)
+        total = number(entry.score) if entry.result else ""
+        max_score = entry.max_score if entry.result else _spec_max(spec)
         passed = "yes" if entry.passed else "no"
         rows.append(
             [entry.student, entry.status, *cells, total, number(max_score), passed, entry.detail]
@@ -79,12 +80,12 @@ def canvas_csv(entries: list[Entry], spec: Spec, assignment_column: str | None =
         ["Points Possible", "", "", "", "", number(_spec_max(spec))],
     ]
     for entry in _sorted_for(entries, spec):
-        score = number(entry.score) if entry.report else ""
+        score = number(entry.score) if entry.result else ""
         rows.append([entry.student, "", entry.student, entry.student, "", score])
     return _csv_text(rows)
 
 
-def gradescope_results(report: dict[str, Any], note: str = "") -> dict[str, Any]:
+def gradescope_results(report: Report, note: str = "") -> dict[str, Any]:
     """Gradescope's results.json for one report: a test per question, hidden details withheld.
 
     A question with a hidden check is shown only once grades are published ("after_published"),
@@ -92,34 +93,34 @@ def gradescope_results(report: dict[str, Any], note: str = "") -> dict[str, Any]
     total would give the hidden checks away. The summary instead repeats the public checks'
     feedback, the same a student gets from the student kit, so every submission teaches.
     """
-    tests = [_gradescope_test(question) for question in report["questions"]]
+    tests = [_gradescope_test(question) for question in report.questions]
     max_total = sum(test["max_score"] for test in tests)
     score = min(sum(test["score"] for test in tests), max_total)
     lines = [note] if note else []
-    if report["isolation"] == "none":  # nothing ran: there is nothing to withhold
+    if report.isolation == "none":  # nothing ran: there is nothing to withhold
         lines.append(
-            f"{report['title']}: 0 / {number(max_total)}. The submission could not be read, "
+            f"{report.title}: 0 / {number(max_total)}. The submission could not be read, "
             "so none of it ran. Fix the problem above and submit again."
         )
     elif all(test["visibility"] == "visible" for test in tests):
-        verdict = "passed" if score >= float(report["pass_mark"]) else "not passed"
+        verdict = "passed" if score >= report.pass_mark else "not passed"
         lines.append(
-            f"{report['title']}: {number(score)} / {number(max_total)}, {verdict} "
-            f"(pass mark {number(float(report['pass_mark']))})."
+            f"{report.title}: {number(score)} / {number(max_total)}, {verdict} "
+            f"(pass mark {number(report.pass_mark)})."
         )
-        if report.get("advice"):
-            lines.append(str(report["advice"]))
+        if report.advice:
+            lines.append(report.advice)
     else:
         lines.append(
-            f"{report['title']}: your score appears when grades are published, because hidden "
+            f"{report.title}: your score appears when grades are published, because hidden "
             "checks also ran. Until then, here is what the public checks found:"
         )
-        lines += [_public_summary(question) for question in report["questions"]]
-    if report["isolation"] != "none":
-        lines.append(f"Graded in a sandbox (isolation: {report['isolation']}).")
+        lines += [_public_summary(question) for question in report.questions]
+    if report.isolation != "none":
+        lines.append(f"Graded in a sandbox (isolation: {report.isolation}).")
     return {
         "score": score,
-        "execution_time": round(float(report.get("seconds", 0.0)), 3),
+        "execution_time": round(report.seconds, 3),
         "output": display_text("\n".join(lines)),
         "output_format": "text",
         "test_output_format": "text",
@@ -133,12 +134,12 @@ def write_gradescope(entries: Iterable[Entry], folder: Path | str) -> list[Path]
     """Write `<student>/results.json` under `folder` for every graded or invalid entry."""
     written = []
     for entry in sorted(entries, key=lambda e: e.student):
-        if entry.status not in (GRADED, INVALID) or entry.report is None:
+        if entry.status not in (GRADED, INVALID) or entry.result is None:
             continue
         note = entry.detail if entry.status == INVALID else ""
         path = Path(folder) / safe_name(entry.student) / "results.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(gradescope_results(entry.report, note=note), indent=2)
+        text = json.dumps(gradescope_results(entry.result, note=note), indent=2)
         path.write_text(f"{text}\n", encoding="utf-8")
         written.append(path)
     return written
@@ -158,14 +159,11 @@ def _question_columns(spec: Spec) -> list[str]:
     return [f"{q.id} {q.names[0]}" if q.names else q.id for q in spec.questions]
 
 
-def _question_scores(report: dict[str, Any] | None) -> dict[str, float]:
-    """Question id -> score from a report dict, capped at the question's maximum."""
-    if not report:
+def _question_scores(report: Report | None) -> dict[str, float]:
+    """Question id -> score from a report, capped at the question's maximum."""
+    if report is None:
         return {}
-    return {
-        q["id"]: max(0.0, min(float(q["score"]), float(q["max_score"])))
-        for q in report["questions"]
-    }
+    return {q.id: max(0.0, min(q.points, q.max_points)) for q in report.questions}
 
 
 def _sorted_for(entries: list[Entry], spec: Spec) -> list[Entry]:
@@ -208,37 +206,37 @@ def _canvas_column(spec: Spec, assignment_column: str | None) -> str:
     return column
 
 
-def _gradescope_test(question: dict[str, Any]) -> dict[str, Any]:
+def _gradescope_test(question: QuestionResult) -> dict[str, Any]:
     """One Gradescope test for a question: its points, pass/fail and the failing checks' details."""
-    max_score = max(0.0, float(question["max_score"]))
-    score = max(0.0, min(float(question["score"]), max_score))
-    checks = question["checks"]
-    failures = [check for check in checks if check["status"] != "passed"]
-    shown = [failure_text(check) for check in failures if check["visibility"] == "public"]
+    max_score = max(0.0, question.max_points)
+    score = max(0.0, min(question.points, max_score))
+    checks = question.verdicts
+    failures = question.failures  # the most telling first
+    shown = [failure_text(check) for check in failures if check.visibility == "public"]
     hidden = len(failures) - len(shown)
     if hidden:
         many = f"{hidden} hidden checks failed" if hidden > 1 else HIDDEN_FAILURE.capitalize()
         shown.append(f"{many} (their details are not shown).")
     output = "\n\n".join(shown) if failures else f"All {len(checks)} checks passed."
-    public = all(check["visibility"] == "public" for check in checks)
+    public = all(check.visibility == "public" for check in checks)
     return {
         "score": score,
         "max_score": max_score,
-        "status": "passed" if question["passed"] and not failures else "failed",
-        "name": f"Q{question['number']} {question['title']}",
-        "number": str(question["number"]),
+        "status": "passed" if question.passed and not failures else "failed",
+        "name": f"Q{question.number} {question.title}",
+        "number": str(question.number),
         "output": output,
         "output_format": "text",
-        "tags": [str(question["id"])],
+        "tags": [question.id],
         "visibility": "visible" if public else "after_published",
     }
 
 
-def _public_summary(question: dict[str, Any]) -> str:
+def _public_summary(question: QuestionResult) -> str:
     """One question's public checks in a line or a few: all passed, or the first failure."""
-    public = [check for check in question["checks"] if check["visibility"] == "public"]
-    failed = next((check for check in public if check["status"] != "passed"), None)
-    head = f"Q{question['number']} {question['title']}:"
+    public = [check for check in question.verdicts if check.visibility == "public"]
+    failed = next((check for check in question.failures if check.visibility == "public"), None)
+    head = f"Q{question.number} {question.title}:"
     if failed is None:
         return f"{head} public checks passed ({len(public)})."
     return f"{head}\n  " + failure_text(failed).replace("\n", "\n  ")

@@ -445,8 +445,8 @@ def test_pure_same_input_same_page(entries: list[Entry]):
 
 
 def test_non_integral_scores_get_even_bins():
-    report = graded_report({}, "x")
-    report["score"] = 7.5
+    report = graded_report(dict.fromkeys(("q1", "q2", "q3", "q4", "q5")), "x")
+    report["questions"][0]["score"] = 0.5  # a question worth half its point: 7.5 in all
     entry = Entry("x", "selfcheck", GRADED, report=report)
     assert class_summary([entry], SPEC)["mean_score"] == 7.5
     png = class_report.score_histogram_png([7.5, 3.25, 11.0], 12.0, 8.5)

@@ -22,6 +22,7 @@ from graders.batch.exports import (
 )
 from graders.render.junit import junit_xml
 from graders.spec import load_spec
+from graders.verdict import Report
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SPEC = load_spec("selfcheck")
@@ -89,6 +90,16 @@ def entries(reference: dict, template: dict) -> list[Entry]:
         ),
         Entry("s06", "selfcheck", GRADED, report=one_wrong(reference)),
     ]
+
+
+def results_of(report: dict, note: str = "") -> dict:
+    """Gradescope's results.json for a stored report dict."""
+    return gradescope_results(Report.from_dict(report), note=note)
+
+
+def junit_of(reports: list[tuple[str, dict]]) -> str:
+    """JUnit XML for stored report dicts."""
+    return junit_xml([(student, Report.from_dict(report)) for student, report in reports])
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -243,7 +254,7 @@ def test_gradescope_results_validate(
         "invalid": invalid_report(reference),
         "one_wrong": one_wrong(reference),
     }[which]
-    results = gradescope_results(report)
+    results = results_of(report)
     errors = [error.message for error in validator.iter_errors(results)]
     assert errors == []
     json.dumps(results)  # JSON-ready
@@ -269,12 +280,12 @@ def test_gradescope_schema_rejects_a_wrong_document(validator) -> None:
 def test_gradescope_summary_withholds_the_total_while_checks_are_hidden(
     reference: dict, template: dict
 ) -> None:
-    passed = gradescope_results(reference)["output"]
+    passed = results_of(reference)["output"]
     assert "your score appears when grades are published" in passed
     assert "12 / 12" not in passed
     assert "Q3 Fix softmax so it is numerically stable: public checks passed (3)." in passed
     assert "isolation: process" in passed
-    failed = gradescope_results(template, note="late: graded from the last copy")
+    failed = results_of(template, note="late: graded from the last copy")
     assert failed["output"].startswith("late: graded from the last copy\n")
     assert "0 / 12" not in failed["output"]
     assert "Q3 Fix softmax so it is numerically stable:\n  " in failed["output"]
@@ -286,20 +297,20 @@ def test_gradescope_summary_states_the_total_when_nothing_is_hidden(reference: d
     for question in report["questions"]:
         for check in question["checks"]:
             check["visibility"] = "public"
-    output = gradescope_results(report)["output"]
+    output = results_of(report)["output"]
     assert "12 / 12, passed (pass mark 9)" in output
     assert "Ready to move on" in output
 
 
 def test_gradescope_hides_hidden_check_details(reference: dict, template: dict) -> None:
-    results = gradescope_results(one_wrong(reference))
+    results = results_of(one_wrong(reference))
     q3 = next(t for t in results["tests"] if t["number"] == "3")
     assert q3["status"] == "failed"
     assert HIDDEN_FAILURE.capitalize() in q3["output"]
     assert SECRET not in json.dumps(results)
     assert "disagrees with the reference" not in q3["output"]
     # the template: Q3 fails a public check (shown) and a hidden one (withheld)
-    q3 = next(t for t in gradescope_results(template)["tests"] if t["number"] == "3")
+    q3 = next(t for t in results_of(template)["tests"] if t["number"] == "3")
     assert "softmax stays finite for logits as large as 1e4" in q3["output"]
     assert "Counterexample: z = [1000., 1001., 1002.]" in q3["output"]
     assert "Hint: np.exp overflows" in q3["output"]
@@ -309,7 +320,7 @@ def test_gradescope_hides_hidden_check_details(reference: dict, template: dict) 
 
 
 def test_gradescope_counts_hidden_failures_without_details(template: dict) -> None:
-    q2 = next(t for t in gradescope_results(template)["tests"] if t["number"] == "2")
+    q2 = next(t for t in results_of(template)["tests"] if t["number"] == "2")
     assert "2 hidden checks failed (their details are not shown)." in q2["output"]
     assert q2["output"].count("relu is not written yet") == 1  # the public check only
 
@@ -318,7 +329,7 @@ def test_gradescope_visibility_follows_the_checks(reference: dict) -> None:
     report = copy.deepcopy(reference)
     for check in report["questions"][0]["checks"]:
         check["visibility"] = "public"
-    tests = gradescope_results(report)["tests"]
+    tests = results_of(report)["tests"]
     assert tests[0]["visibility"] == "visible"
     assert {t["visibility"] for t in tests[1:]} == {"after_published"}
 
@@ -327,7 +338,7 @@ def test_gradescope_score_never_exceeds_the_maximum(reference: dict) -> None:
     report = copy.deepcopy(reference)
     report["questions"][0]["score"] = 5.0  # a corrupted or hand-edited report
     report["questions"][1]["score"] = -3.0
-    results = gradescope_results(report)
+    results = results_of(report)
     assert results["tests"][0]["score"] == 1.0
     assert results["tests"][1]["score"] == 0.0
     assert all(0 <= t["score"] <= t["max_score"] for t in results["tests"])
@@ -380,7 +391,7 @@ def expected_counts(report: dict) -> tuple[int, int, int]:
 
 def test_junit_counts_match_the_reports(reference: dict, template: dict) -> None:
     reports = [("s01", reference), ("s02", template), ("s03", invalid_report(reference))]
-    root = ET.fromstring(junit_xml(reports))
+    root = ET.fromstring(junit_of(reports))
     assert root.tag == "testsuites"
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == ["s01", "s02", "s03"]
@@ -401,7 +412,7 @@ def test_junit_counts_match_the_reports(reference: dict, template: dict) -> None
 
 
 def test_junit_testcases_name_the_check(template: dict) -> None:
-    suite = ET.fromstring(junit_xml([("s02", template)])).find("testsuite")
+    suite = ET.fromstring(junit_of([("s02", template)])).find("testsuite")
     case = next(
         c for c in suite.iter("testcase") if c.get("name").startswith("check_softmax_large")
     )
@@ -427,7 +438,7 @@ def test_junit_stays_valid_xml_with_hostile_text(template: dict) -> None:
     check = report["questions"][2]["checks"][2]
     check.update(message=HOSTILE, counterexample=HOSTILE, hint=HOSTILE, title=HOSTILE)
     report["questions"][3]["checks"][0].update(status="failed", cause="timeout", message=HOSTILE)
-    text = junit_xml([(f"student {HOSTILE}", report)])
+    text = junit_of([(f"student {HOSTILE}", report)])
     root = ET.fromstring(text)  # would raise on NUL, ESC or a lone surrogate
     text.encode("utf-8")
     for forbidden in ("\x00", "\x1b", "\ud800"):
