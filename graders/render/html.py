@@ -11,6 +11,7 @@ import math
 from html import escape
 
 from graders.render.inert import display_text
+from graders.render.plain import COUNTEREXAMPLE, MESSAGE, MISTAKES, TRACEBACK, failure_parts
 from graders.verdict import QuestionResult, Report, Verdict
 
 MAX_OUTPUT_LINES = 200
@@ -163,26 +164,22 @@ def _metrics(metrics: dict) -> list[str]:
 
 
 def _check(verdict: Verdict) -> list[str]:
-    """One failing check: title, status, message, counterexample, mistake, hint, traceback."""
-    status = getattr(verdict.status, "value", verdict.status)
+    """One failing check: its parts (graders.render.plain.failure_parts) and its status."""
+    title, *rest = failure_parts(verdict)
     parts = ['<div class="check">']
     parts.append(
-        f'<h3>{_e(verdict.title, 500)} <span class="bad">[{_e(status)}]</span> '
+        f'<h3>{_e(title.text, 500)} <span class="bad">[{_e(verdict.status.value)}]</span> '
         f'<span class="muted">({_e(verdict.visibility, 50)} check)</span></h3>'
     )
-    if verdict.message:
-        parts.append(f'<p class="prose">{_e(verdict.message)}</p>')
-    if verdict.counterexample and verdict.counterexample not in verdict.message:
-        parts.append("<p>Counterexample:</p>")
-        parts.append(f"<pre>{_e(verdict.counterexample)}</pre>")
-    if verdict.misconception_name or verdict.misconception:
-        name = verdict.misconception_name or verdict.misconception
-        parts.append(f"<p>Known mistake: <strong>{_e(name, 500)}</strong></p>")
-    if verdict.hint:
-        parts.append(f'<p class="prose"><strong>Hint:</strong> {_e(verdict.hint)}</p>')
-    if verdict.traceback:
-        parts.append("<p>Your code raised:</p>")
-        parts.append(f"<pre>{_e(verdict.traceback.rstrip(), MAX_TRACEBACK_CHARS)}</pre>")
+    for part in rest:
+        if part.kind == MESSAGE:
+            parts.append(f'<p class="prose">{_e(part.text)}</p>')
+        elif part.kind in (COUNTEREXAMPLE, TRACEBACK):
+            parts.append(f"<p>{part.label}:</p><pre>{_e(part.text)}</pre>")
+        elif part.kind == MISTAKES:
+            parts.append(f"<p>{part.label}: <strong>{_e(part.text)}</strong></p>")
+        else:
+            parts.append(f'<p class="prose"><strong>{part.label}:</strong> {_e(part.text)}</p>')
     parts.append("</div>")
     return parts
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from graders.render.inert import xml_text
-from graders.render.plain import check_details, number
+from graders.render.plain import MESSAGE, failure_parts, number
 from graders.verdict import Cause, Report, Status, Verdict
 
 
@@ -92,13 +92,13 @@ def _junit_case(classname: str, check: Verdict) -> ET.Element:
     tag = _tag(check)
     if not tag:
         return case
-    message = (check.message or check.title).splitlines()[0][:300]
+    title, *parts = failure_parts(check)  # the title is already in the test case's name
+    summary = parts[0] if parts and parts[0].kind == MESSAGE else title
+    message = (summary.text.splitlines() or [""])[0][:300]
     cause = check.cause.value if check.cause else "failed"
     kind = "grader-error" if check.status is Status.ERROR else cause
     detail = ET.SubElement(case, tag, message=xml_text(message), type=kind)
-    lines = check_details(check)
-    if check.misconception_name:
-        lines.append(f"Recognised mistake: {check.misconception_name}")
+    lines = [part.plain() for part in parts]
     if check.visibility == "hidden":
         lines.append("(hidden check: not shown to students)")
     detail.text = xml_text("\n".join(lines))

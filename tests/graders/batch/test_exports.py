@@ -312,7 +312,8 @@ def test_gradescope_hides_hidden_check_details(reference: dict, template: dict) 
     # the template: Q3 fails a public check (shown) and a hidden one (withheld)
     q3 = next(t for t in results_of(template)["tests"] if t["number"] == "3")
     assert "softmax stays finite for logits as large as 1e4" in q3["output"]
-    assert "Counterexample: z = [1000., 1001., 1002.]" in q3["output"]
+    assert q3["output"].count("z = [1000., 1001., 1002.]") == 1  # in the message, said once
+    assert "Counterexample:" not in q3["output"]
     assert "Hint: np.exp overflows" in q3["output"]
     assert HIDDEN_FAILURE.capitalize() in q3["output"]
     assert "z = [2739.2337]" not in q3["output"]
@@ -423,7 +424,7 @@ def test_junit_testcases_name_the_check(template: dict) -> None:
     )
     failure = case.find("failure")
     assert failure.get("message").startswith("softmax(z) for z = [1000., 1001., 1002.]")
-    assert "Counterexample: z = [1000., 1001., 1002.]" in failure.text
+    assert failure.text.count("z = [1000., 1001., 1002.]") == 1  # in the message, said once
     assert "Hint: np.exp overflows" in failure.text
     error = next(c for c in suite.iter("testcase") if c.find("error") is not None).find("error")
     assert error.get("type") == "not_written"
