@@ -353,7 +353,7 @@ def test_page_question_table(page: str):
         html
     )
     assert '<td class="num">13/26</td><td class="num">50.0%</td>' in html
-    assert "Fix the backprop step for the hidden layer&#x27;s delta" in html
+    assert "Fix the backprop step for the hidden layer&#39;s delta" in html
 
 
 def test_page_misconceptions_sorted_by_count(page: str):
@@ -405,7 +405,7 @@ def test_hostile_text_is_escaped_everywhere():
     assert "<script" not in page.lower()
     assert "onerror=alert(1)>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
     assert "\x00" not in page
     assert "\x07" not in page
     assert ATTACK in "".join(structure.text)  # shown as text
