@@ -110,7 +110,10 @@ def _misconceptions(graded: Sequence[Entry], spec: Spec) -> list[dict[str, Any]]
 
 
 def _weakest(entry: Entry, spec: Spec, rates: dict[str, float | None]) -> dict[str, Any] | None:
-    """The failed question most of the class passed (the best-passed one), else the first."""
+    """The failed question most of the class passed (the best-passed one), else the first;
+    None for a submission that did not load (its zeros are not about any question)."""
+    if entry.result is None or entry.result.load_error:
+        return None
     results = _report_questions(entry)
     failed = [
         question
@@ -177,6 +180,7 @@ def class_summary(entries: Sequence[Entry], spec: Spec) -> dict[str, Any]:
                 "student": entry.student,
                 "score": entry.score,
                 "max_score": entry.max_score,
+                "why": entry.why,
                 "weakest": _weakest(entry, spec, rates),
             }
             for entry in failed
@@ -189,7 +193,7 @@ def class_summary(entries: Sequence[Entry], spec: Spec) -> dict[str, Any]:
             {
                 "student": entry.student,
                 "status": entry.status,
-                "detail": entry.detail,
+                "why": entry.why,
                 "path": entry.path,
             }
             for entry in problems
@@ -279,6 +283,7 @@ def class_view(summary: dict[str, Any], title: str | None = None) -> dict[str, A
         ("invalid", "Invalid", number(counts[INVALID])),
         ("missing", "Missing", number(counts[MISSING])),
         ("duplicate", "Duplicate", number(counts[DUPLICATE])),
+        ("errors", "Not graded (our fault)", number(counts[ERROR])),
         ("passed", "Passed", number(summary["passed"])),
         ("pass-rate", "Pass rate", percent(summary["pass_rate"])),
         ("graded-pass-rate", "Pass rate of graded", percent(summary["graded_pass_rate"])),

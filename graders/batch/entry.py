@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from graders.render.plain import load_summary
 from graders.verdict import Report
 
 GRADED, MISSING, INVALID, DUPLICATE, ERROR = "graded", "missing", "invalid", "duplicate", "error"
@@ -53,3 +54,19 @@ class Entry:
     @property
     def passed(self) -> bool:
         return bool(self.status == GRADED and self.result and self.result.passed)
+
+    @property
+    def why(self) -> str:
+        """Why the student scored 0 or has no score, in a few words ("" when the scores say
+        it): "did not load: SyntaxError in selfcheck.py at line 3: invalid syntax", "timed out
+        while importing (over 10 s)", "could not be read: ... is a symbolic link", "not graded:
+        ..." (a fault of ours), "missing: ...", "duplicate: ..."."""
+        if self.status == GRADED:
+            load_error = self.result.load_error if self.result else ""
+            first = load_error.partition("\n")[0]
+            return load_summary(load_error) or (f"did not load: {first}" if first else "")
+        if self.status == INVALID:
+            return load_summary(self.detail) or f"could not be read: {self.detail}"
+        if self.status == ERROR:
+            return f"not graded: {self.detail}"
+        return f"{self.status}: {self.detail}" if self.detail else self.status

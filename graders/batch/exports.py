@@ -44,7 +44,8 @@ UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 
 
 def class_csv(entries: list[Entry], spec: Spec) -> str:
-    """One row per student: status, a score per question (empty without a report), totals."""
+    """One row per student: status, a score per question (empty without a report), totals, and
+    in `detail` why a student scored 0 or has no score (Entry.why)."""
     questions = _question_columns(spec)
     header = ["student", "status", *questions, "total", "max_score", "passed", "detail"]
     rows = [header]
@@ -55,7 +56,7 @@ def class_csv(entries: list[Entry], spec: Spec) -> str:
         max_score = entry.max_score if entry.result else _spec_max(spec)
         passed = "yes" if entry.passed else "no"
         rows.append(
-            [entry.student, entry.status, *cells, total, number(max_score), passed, entry.detail]
+            [entry.student, entry.status, *cells, total, number(max_score), passed, entry.why]
         )
     return _csv_text(rows)
 

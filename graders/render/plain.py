@@ -8,6 +8,7 @@ text in them is inert (graders.render.inert.display_text).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from graders.render.inert import display_text
@@ -23,6 +24,35 @@ TITLE, MESSAGE, COUNTEREXAMPLE, MISTAKES, HINT, TRACEBACK = (
 )
 TRACEBACK_LINES = 8  # the last lines of the student's traceback: where it went wrong
 MAX_PART_CHARS = 5_000  # a part longer than this is cut, saying how much was left out
+
+# How the sandbox (graders.sandbox.runner) and the parser (graders.source) say that a
+# submission did not load, and the same in a few words for an instructor's table.
+LOAD_FAILURES = (
+    (
+        re.compile(r"your submission raised SystemExit while loading: (?P<code>.*)"),
+        "exited while importing{at} (SystemExit: {code})",
+    ),
+    (
+        re.compile(r"your submission raised (?P<kind>[\w.]+) while loading: (?P<message>.*?)"),
+        "did not load: {kind}{at}: {message}",
+    ),
+    (
+        re.compile(r"loading your submission did not finish within (?P<seconds>[\d.]+) s\b.*"),
+        "timed out while importing (over {seconds} s)",
+    ),
+    (
+        re.compile(
+            r"your submission ended the Python process while it was loading \((?P<how>.*?)\).*"
+        ),
+        "ended the Python process while importing ({how})",
+    ),
+    (
+        re.compile(r"(?P<where>\S+(?:, cell \d+)?) line (?P<line>\d+): (?P<message>.+)"),
+        "did not load: SyntaxError in {where} at line {line}: {message}",
+    ),
+)
+LIKELY_CAUSE = ". Likely cause: "  # what graders.grading adds to the reason of an exception
+FRAME_LINE = re.compile(r'^\s*File "[^"]*", line (\d+)', re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -71,6 +101,20 @@ def failure_text(verdict: Verdict) -> str:
     title, *rest = failure_parts(verdict)
     status = verdict.status.value.upper()
     return "\n".join([f"{status}: {title.text}", *(part.plain() for part in rest)])
+
+
+def load_summary(load_error: str) -> str:
+    """Why a submission did not load, in a few words: "did not load: NameError at line 3: name
+    'np' is not defined", "timed out while importing (over 10 s)", "ended the Python process
+    while importing (exit code 1)"; "" when the text is not a load failure this knows."""
+    first, _, traceback = load_error.partition("\n")
+    for pattern, words in LOAD_FAILURES:
+        found = pattern.fullmatch(first.partition(LIKELY_CAUSE)[0])
+        if found:
+            lines = FRAME_LINE.findall(traceback)
+            at = f" at line {lines[-1]}" if lines else ""
+            return words.format(at=at, **found.groupdict())
+    return ""
 
 
 def capped(text: str, limit: int = MAX_PART_CHARS) -> str:

@@ -233,7 +233,7 @@ def test_problems_listed_with_their_detail(summary: dict):
         ("n01", MISSING),
         ("d01", DUPLICATE),
     ]
-    assert summary["problems"][3]["detail"] == "two submissions claim d01: a.zip and b.zip"
+    assert summary["problems"][3]["why"] == "duplicate: two submissions claim d01: a.zip and b.zip"
 
 
 def test_an_empty_class_has_no_rates():
@@ -586,3 +586,43 @@ def test_chromium_reports_errors_of_a_page_with_a_broken_script(
     errors = page_errors(done.stderr)
     assert any("boom" in line for line in errors), done.stderr[-3000:]
     assert any("Uncaught" in line for line in errors), done.stderr[-3000:]
+
+
+# ---------------------------------------------------------------------------------------------
+# Why students scored 0 or have no score
+# ---------------------------------------------------------------------------------------------
+
+
+def test_zeros_say_why_and_name_no_weakest_question_when_nothing_loaded(zeros: list[Entry]):
+    from tests.graders.batch.conftest import why
+
+    summary = class_summary(zeros, SPEC)
+    failed = {row["student"]: row for row in summary["failed_students"]}
+    assert set(failed) == {"nameerror", "exits", "ends", "loops"}  # graded, 0: it did not load
+    for entry in zeros:
+        if entry.student in failed:
+            assert failed[entry.student]["weakest"] is None  # their zeros are not about a question
+            assert failed[entry.student]["why"] == why(entry)
+    problems = {row["student"]: (row["status"], row["why"]) for row in summary["problems"]}
+    assert problems == {
+        entry.student: (entry.status, why(entry)) for entry in zeros if entry.status != GRADED
+    }
+    assert summary["scores"] == [0.0] * 4 + [12.0]  # the error row is no score at all
+
+
+def test_the_page_shows_the_reasons_and_error_rows_as_errors(zeros: list[Entry]):
+    page = class_report_html(zeros, SPEC)
+    parse(page)
+    failed = section(page, "failed")
+    assert "did not load: NameError at line" in failed
+    assert "timed out while importing (over 2 s)" in failed
+    assert "ended the Python process while importing (exit code 0)" in failed
+    assert "most of the class passed it" not in failed
+    assert "first failed question" not in failed
+    problems = section(page, "problems")
+    assert '<span class="status status-error">error</span>' in problems
+    assert "not graded: dlgrade failed while grading: the sandbox could not start" in problems
+    assert "did not load: SyntaxError in selfcheck.py at line 1: expected &#39;:&#39;" in problems
+    assert "could not be read: selfcheck.py is a symbolic link" in problems
+    assert 'id="stat-errors">1<' in page
+    assert 'id="stat-graded">5<' in page

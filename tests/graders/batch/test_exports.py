@@ -122,7 +122,10 @@ def test_class_csv_has_a_row_per_student_sorted_with_totals(entries: list[Entry]
     assert by_student["s06"]["q2 relu"] == "1"
     assert all(r["max_score"] == "12" for r in table)
     assert by_student["s03"]["status"] == INVALID
-    assert by_student["s03"]["detail"] == "selfcheck.py is not valid Python (line 3)"
+    assert (
+        by_student["s03"]["detail"]
+        == "could not be read: selfcheck.py is not valid Python (line 3)"
+    )
     assert by_student["s03"]["passed"] == "no"
 
 
@@ -141,7 +144,8 @@ def test_class_csv_leaves_cells_empty_without_a_report(entries: list[Entry]) -> 
         assert all(row[f"{q.id} {q.names[0]}"] == "" for q in SPEC.questions)
         assert row["passed"] == "no"
     assert by_student["s05"]["status"] == DUPLICATE
-    assert by_student["s05"]["detail"] == "two submissions claimed s05"
+    assert by_student["s05"]["detail"] == "duplicate: two submissions claimed s05"
+    assert by_student["s04"]["detail"] == "missing: nothing submitted"
 
 
 def test_class_csv_columns_follow_the_spec(entries: list[Entry]) -> None:
@@ -157,7 +161,7 @@ def test_class_csv_neutralises_formulas(reference: dict) -> None:
     hostile = [Entry(FORMULA, "selfcheck", INVALID, detail="@SUM(1+1)", report=reference)]
     row = rows(class_csv(hostile, SPEC))[0]
     assert row["student"] == f"'{FORMULA}"
-    assert row["detail"] == "'@SUM(1+1)"
+    assert row["detail"] == "could not be read: @SUM(1+1)"  # never a cell's first character
 
 
 def test_class_csv_round_trips_awkward_text(reference: dict) -> None:
@@ -167,7 +171,7 @@ def test_class_csv_round_trips_awkward_text(reference: dict) -> None:
     parsed = rows(text)
     assert len(parsed) == 1
     assert parsed[0]["student"] == "s,1"
-    assert parsed[0]["detail"] == detail
+    assert parsed[0]["detail"] == f"could not be read: {detail}"
 
 
 def test_class_csv_refuses_entries_of_another_assignment(reference: dict) -> None:
@@ -460,3 +464,17 @@ def test_junit_of_nothing_is_an_empty_testsuites() -> None:
     assert root.tag == "testsuites"
     assert root.get("tests") == "0"
     assert list(root) == []
+
+
+def test_class_csv_detail_says_why_a_student_scored_zero_or_has_no_score(
+    zeros: list[Entry],
+) -> None:
+    from tests.graders.batch.conftest import why
+
+    table = {row["student"]: row for row in rows(class_csv(zeros, SPEC))}
+    assert {student: row["detail"] for student, row in table.items()} == {
+        entry.student: why(entry) for entry in zeros
+    }
+    assert table["loops"]["total"] == "0"  # its file did not load: a 0, and the reason
+    assert table["fault"]["status"] == "error"
+    assert table["fault"]["total"] == ""  # a fault of ours is no score, not a 0
