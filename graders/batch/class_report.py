@@ -2,9 +2,9 @@
 
 The page (graders/render/templates/class_report.html.j2) has inline CSS, PNG charts as data URIs
 and no JavaScript; every string that came from a student (ids, paths, details, the names in their
-reports) is made inert and escaped. Scores, pass rates per question, misconceptions and weakest
-questions are computed from the graded entries only: the invalid, missing and duplicate ones are
-counted and listed on their own.
+reports, what their functions returned) is made inert and escaped. Scores, pass rates per
+question, misconceptions, unnamed mistakes and weakest questions are computed from the graded
+entries only: the error, invalid, missing and duplicate ones are counted and listed on their own.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from graders.batch.entry import DUPLICATE, ERROR, GRADED, INVALID, MISSING, STATUSES, Entry
+from graders.batch.mistakes import unnamed
 from graders.render.pages import number, percent, png_data_url, render_page, score
 from graders.render.plain import capped
 from graders.render.plots import _figure, _png
@@ -23,6 +24,7 @@ from graders.spec import Spec
 from graders.verdict import QuestionResult
 
 SLOWEST = 10  # submissions listed by grading time
+UNNAMED = 10  # groups of students sharing a wrong function no known mistake explains, listed
 MOST_PASSED = 0.5  # a failed question "most of the class passed" has a pass rate above this
 MAX_DISCRETE_SCORE = 60  # integral scores up to this get one histogram bar per score
 BINS = 20  # histogram bars otherwise
@@ -175,6 +177,16 @@ def class_summary(entries: Sequence[Entry], spec: Spec) -> dict[str, Any]:
         "scores": scores,
         "questions": questions,
         "misconceptions": _misconceptions(graded, spec),
+        "unnamed_mistakes": [
+            {
+                "function": group.function,
+                "count": len(group.students),
+                "example_student": group.students[0],
+                "example": group.example,
+                "students": list(group.students),
+            }
+            for group in unnamed(graded)[:UNNAMED]
+        ],
         "failed_students": [
             {
                 "student": entry.student,
@@ -283,7 +295,7 @@ def class_view(summary: dict[str, Any], title: str | None = None) -> dict[str, A
         ("invalid", "Invalid", number(counts[INVALID])),
         ("missing", "Missing", number(counts[MISSING])),
         ("duplicate", "Duplicate", number(counts[DUPLICATE])),
-        ("errors", "Not graded (our fault)", number(counts[ERROR])),
+        ("errors", "Errors", number(counts[ERROR])),
         ("passed", "Passed", number(summary["passed"])),
         ("pass-rate", "Pass rate", percent(summary["pass_rate"])),
         ("graded-pass-rate", "Pass rate of graded", percent(summary["graded_pass_rate"])),

@@ -626,3 +626,76 @@ def test_the_page_shows_the_reasons_and_error_rows_as_errors(zeros: list[Entry])
     assert "could not be read: selfcheck.py is a symbolic link" in problems
     assert 'id="stat-errors">1<' in page
     assert 'id="stat-graded">5<' in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Mistakes nobody has named yet
+# ---------------------------------------------------------------------------------------------
+
+
+def signed(student: str, function: str, signature: str, example: str, *mistakes: str) -> Entry:
+    """A graded entry whose `function` failed with the given fingerprint of its outputs."""
+    report = graded_report({"q3": None}, student)
+    seen = {"signature": signature, "example": example, "mistakes": list(mistakes)}
+    report["signatures"] = {function: seen}
+    return Entry(student, "selfcheck", GRADED, report=report)
+
+
+SIGMOID = f"on z = [[0, 0], [0, 1.1]] it returns {ATTACK} instead of [[0.5, 0.5], [0.25, 0.75]]"
+
+
+def unnamed_class() -> list[Entry]:
+    return [
+        *(signed(f"s{i}", "softmax", "aaaa", SIGMOID) for i in (3, 1, 2)),  # 3: unnamed
+        *(signed(f"o{i}", "one_hot", "bbbb", "on y = [2] it returns [[0, 1]]") for i in (1, 2)),
+        *(signed(f"n{i}", "softmax", "cccc", "on z = [1000]", SHIFT) for i in range(4)),  # named
+        signed("r1", "relu", "dddd", "on z = [-1] it returns [-1]"),  # alone: not a group
+        Entry("i1", "selfcheck", INVALID, "not a Python file", report=all_failed(TEMPLATE)),
+    ]
+
+
+def test_unnamed_mistakes_are_the_largest_groups_no_known_mistake_explains():
+    rows = class_summary(unnamed_class(), SPEC)["unnamed_mistakes"]
+    assert [(r["function"], r["count"], r["example_student"]) for r in rows] == [
+        ("softmax", 3, "s1"),
+        ("one_hot", 2, "o1"),
+    ]
+    assert rows[0]["students"] == ["s1", "s2", "s3"]
+    assert rows[0]["example"] == SIGMOID
+
+
+def test_the_page_lists_each_unnamed_group_with_its_example_inert():
+    page = class_report_html(unnamed_class(), SPEC)
+    parse(page)
+    html = section(page, "unnamed")
+    assert html.count("<tr>") == 3  # header and two groups
+    assert '<td><code>softmax</code></td><td class="num">3</td><td class="id">s1</td>' in html
+    assert "on z = [[0, 0], [0, 1.1]] it returns &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script" not in page.lower()
+    assert "cccc" not in html
+    assert "relu" not in html
+    positions = [page.index(f'aria-labelledby="{key}"') for key in ("misconceptions", "unnamed")]
+    assert positions == sorted(positions)  # right after the named ones
+
+
+def test_no_unnamed_section_when_every_shared_mistake_is_named(page: str):
+    assert 'aria-labelledby="unnamed"' not in page
+    assert "nobody has named" not in page
+
+
+def test_a_real_class_sharing_a_wrong_softmax(tmp_path: Path):
+    from tests.conftest import grade_path, reference_folder
+
+    sigmoid = "def softmax(z):\n    return 1 / (1 + np.exp(-z))\n"
+    entries = [
+        Entry(
+            s,
+            "selfcheck",
+            GRADED,
+            report=grade_path(reference_folder(tmp_path / s, sigmoid)).to_dict(),
+        )
+        for s in ("ann", "ben")
+    ]
+    html = section(class_report_html(entries, SPEC), "unnamed")
+    assert '<td><code>softmax</code></td><td class="num">2</td><td class="id">ann</td>' in html
+    assert re.search(r"on z = \[\[.*\]\] it returns \[\[.*\]\] instead of \[\[", html)
