@@ -68,8 +68,11 @@ def question_failure(report: Report, question_id: str) -> str:
     failed = _question(report, question_id).failures
     if not failed:
         return ""
-    texts = [failure_text(check) for check in failed]
     graded = display_text(report.submission, multiline=False)
+    if report.load_error:  # one reason for every question: its first line, not 12 tracebacks
+        reason = display_text(report.load_error.partition("\n")[0])
+        return f"{reason}\n(graded {graded}; `dlgrade check` shows where)"
+    texts = [failure_text(check) for check in failed]
     texts.append(f"(graded {graded}; hidden checks also run when you submit)")
     return "\n\n".join(texts)
 
