@@ -33,7 +33,7 @@ LOAD_FAILURES = (
         "exited while importing{at} (SystemExit: {code})",
     ),
     (
-        re.compile(r"your submission raised (?P<kind>[\w.]+) while loading: (?P<message>.*?)"),
+        re.compile(r"your submission raised (?P<kind>[\w.]+) while loading: (?P<message>.*)"),
         "did not load: {kind}{at}: {message}",
     ),
     (
