@@ -290,14 +290,19 @@ def check(args: argparse.Namespace) -> int:
         report = grade(
             submission, spec, mode=mode, sandbox=sandbox, notes=(choice.note,), context=context
         )
-    if args.html:
-        write_html(report, args.html)
     if args.format != "text":
         print(render_machine(report, args.format))
     else:
         from graders.render.terminal import print_report
 
         print_report(report)
+    if args.html:
+        try:
+            figures = write_html(report, args.html)
+        except OSError as error:
+            return fail_usage(f"could not write the HTML report: {error}")
+        beside = f", its figures as PNG files in {figures}/" if figures else ""
+        print(f"dlgrade: wrote the HTML report to {args.html}{beside}", file=sys.stderr)
     if not report.graded:
         return fail_usage(f"not graded, a fault of ours: {report.errors[0]}")
     # In student mode the points only the hidden checks can judge are not held against you.
@@ -351,23 +356,26 @@ def render_machine(report: Any, format: str) -> str:
     if format == "junit":
         from graders.render.junit import junit_xml
 
-        return junit_xml([(Path(report.submission).name, report.to_dict())])
+        return junit_xml([(Path(report.submission).name, report)])
     from graders.render.json_report import render_json
 
     return render_json(report)
 
 
-def write_html(report: object, path: Path) -> None:
-    """The HTML report, and its pictures as PNG files in a folder beside it."""
+def write_html(report: Any, path: Path) -> Path | None:
+    """Write the HTML report to `path` and its pictures as PNG files in a folder beside it;
+    that folder, or None when there was no picture to write."""
     from graders.render.html import render_html
     from graders.render.plots import write_pngs
 
     path.write_text(render_html(report), encoding="utf-8")
-    if report.figures:
-        try:
-            write_pngs(report.figures, path.with_name(f"{path.stem}_figures"))
-        except ImportError:  # no matplotlib: the page already says the pictures are missing
-            pass
+    if not report.figures:
+        return None
+    folder = path.with_name(f"{path.stem}_figures")
+    try:
+        return folder if write_pngs(report.figures, folder) else None
+    except ImportError:  # no matplotlib: the page already says the pictures are missing
+        return None
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -546,7 +554,7 @@ def export_class(args: argparse.Namespace) -> int:
     if args.format == "junit":
         from graders.render.junit import junit_xml
 
-        text = junit_xml([(e.student, e.report) for e in entries if e.report])
+        text = junit_xml([(e.student, e.result) for e in entries if e.result])
     elif args.format == "canvas":
         from graders.batch.discover import RosterError, read_roster
 

@@ -13,6 +13,7 @@ from typing import Any
 from graders.render.inert import display_text
 from graders.render.plain import failure_text
 from graders.spec import Question, load_spec
+from graders.verdict import QuestionResult, Report
 
 SUBMISSION_VARIABLE = "DLGRADE_SUBMISSION"
 
@@ -41,8 +42,8 @@ def question_label(question: Question) -> str:
     return f"{question.id}-{question.names[0]}" if question.names else question.id
 
 
-def grade_public(assignment: str, folder: Path) -> dict[str, Any]:
-    """Grade the submission in `folder` with the public checks; the report as a dict.
+def grade_public(assignment: str, folder: Path) -> Report:
+    """Grade the submission in `folder` with the public checks.
 
     The isolation level is $DLGRADE_ISOLATION's (auto when unset); when it cannot be used,
     GraderFault says why, and every test of the module errors with that one line.
@@ -57,24 +58,29 @@ def grade_public(assignment: str, folder: Path) -> dict[str, Any]:
         path = submission_in(folder, spec.entry)
         submission = load_submission(path, spec.entry)
     except SubmissionError as error:
-        return unloadable(path, spec, error, mode="student").to_dict()
+        return unloadable(path, spec, error, mode="student")
     choice = choose(requested(), Needs.of(spec))
-    report = grade(submission, spec, mode="student", launcher=choice.launcher, notes=(choice.note,))
-    return report.to_dict()
+    return grade(submission, spec, mode="student", launcher=choice.launcher, notes=(choice.note,))
 
 
-def question_failure(report: dict[str, Any], question_id: str) -> str:
+def question_failure(report: Report, question_id: str) -> str:
     """The feedback for a question's failed checks, or "" when they all passed."""
-    question = next(q for q in report["questions"] if q["id"] == question_id)
-    failed = [check for check in question["checks"] if check["status"] != "passed"]
+    failed = _question(report, question_id).failures
     if not failed:
         return ""
+    graded = display_text(report.submission, multiline=False)
+    if report.load_error:  # one reason for every question: its first line, not 12 tracebacks
+        reason = display_text(report.load_error.partition("\n")[0])
+        return f"{reason}\n(graded {graded}; `dlgrade check` shows where)"
     texts = [failure_text(check) for check in failed]
-    graded = display_text(report["submission"], multiline=False)
     texts.append(f"(graded {graded}; hidden checks also run when you submit)")
     return "\n\n".join(texts)
 
 
-def question_pending(report: dict[str, Any], question_id: str) -> bool:
+def question_pending(report: Report, question_id: str) -> bool:
     """True when the question's answer is judged only by hidden checks (format OK so far)."""
-    return bool(next(q for q in report["questions"] if q["id"] == question_id).get("pending"))
+    return _question(report, question_id).pending
+
+
+def _question(report: Report, question_id: str) -> QuestionResult:
+    return next(q for q in report.questions if q.id == question_id)

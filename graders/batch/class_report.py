@@ -1,14 +1,14 @@
 """A class at a glance for the instructor: one self-contained HTML page, and the numbers behind it.
 
-The page has inline CSS, PNG charts as data URIs and no JavaScript; every string that came from
-a student (ids, paths, details, the names in their reports) is escaped. Scores, pass rates per
-question, misconceptions and weakest questions are computed from the graded entries only: the
-invalid, missing and duplicate ones are counted and listed on their own.
+The page (graders/render/templates/class_report.html.j2) has inline CSS, PNG charts as data URIs
+and no JavaScript; every string that came from a student (ids, paths, details, the names in their
+reports, what their functions returned) is made inert and escaped. Scores, pass rates per
+question, misconceptions, unnamed mistakes and weakest questions are computed from the graded
+entries only: the error, invalid, missing and duplicate ones are counted and listed on their own.
 """
 
 from __future__ import annotations
 
-import base64
 import math
 import statistics
 from collections.abc import Sequence
@@ -16,33 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from graders.batch.entry import DUPLICATE, ERROR, GRADED, INVALID, MISSING, STATUSES, Entry
-from graders.render.html import STYLE, _e, _number, page
-from graders.render.plots import _figure, _png
+from graders.batch.mistakes import unnamed
+from graders.render.pages import number, percent, render_page, score
+from graders.render.plain import capped
+from graders.render.plots import _figure, _png, data_url
 from graders.spec import Spec
+from graders.verdict import QuestionResult
 
 SLOWEST = 10  # submissions listed by grading time
+UNNAMED = 10  # groups of students sharing a wrong function no known mistake explains, listed
 MOST_PASSED = 0.5  # a failed question "most of the class passed" has a pass rate above this
 MAX_DISCRETE_SCORE = 60  # integral scores up to this get one histogram bar per score
 BINS = 20  # histogram bars otherwise
 PROBLEMS = (ERROR, INVALID, MISSING, DUPLICATE)
-
-CLASS_STYLE = f"""{STYLE}
-main {{ max-width: 64rem; }}
-.stats {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr));
-          gap: .6rem; margin: .75rem 0; padding: 0; }}
-.stats div {{ border: 1px solid var(--line); border-radius: .4rem; padding: .5rem .75rem;
-              background: #f8f9fa; }}
-.stats dt {{ color: var(--muted); font-size: .85rem; }}
-.stats dd {{ margin: 0; font-size: 1.35rem; font-weight: 650;
-             font-variant-numeric: tabular-nums; }}
-td.id {{ font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
-         overflow-wrap: anywhere; }}
-.status {{ font-weight: 600; }}
-.status-invalid, .status-duplicate, .status-error {{ color: var(--bad); }}
-.status-missing {{ color: var(--muted); }}
-.status-graded {{ color: var(--ok); }}
-"""
-
 
 # ---------------------------------------------------------------------------------------------
 # The numbers
@@ -65,17 +51,9 @@ def _check_entries(entries: Sequence[Entry], spec: Spec) -> None:
             )
 
 
-def _report_questions(entry: Entry) -> dict[str, dict[str, Any]]:
+def _report_questions(entry: Entry) -> dict[str, QuestionResult]:
     """The questions of an entry's report, by id."""
-    questions = (entry.report or {}).get("questions") or []
-    return {q["id"]: q for q in questions if isinstance(q, dict) and "id" in q}
-
-
-def _question_passed(question: dict[str, Any]) -> bool:
-    """Whether a question of a report dict earned all its points."""
-    if "passed" in question:
-        return bool(question["passed"])
-    return float(question.get("score", 0.0)) >= float(question.get("max_score", 0.0))
+    return {q.id: q for q in entry.result.questions} if entry.result else {}
 
 
 def _question_rates(graded: Sequence[Entry], spec: Spec) -> list[dict[str, Any]]:
@@ -87,7 +65,7 @@ def _question_rates(graded: Sequence[Entry], spec: Spec) -> list[dict[str, Any]]
             result = _report_questions(entry).get(question.id)
             if result is not None:
                 attempted += 1
-                passed += _question_passed(result)
+                passed += result.passed
         rows.append(
             {
                 "id": question.id,
@@ -109,14 +87,14 @@ def _misconceptions(graded: Sequence[Entry], spec: Spec) -> list[dict[str, Any]]
     names: dict[str, str] = {}
     for entry in graded:
         for question_id, question in _report_questions(entry).items():
-            for check in question.get("checks") or []:
-                key = check.get("misconception") or ""
-                if not key or check.get("status") == "passed":
+            for check in question.failures:
+                key = check.misconception
+                if not key:
                     continue
                 students.setdefault(key, set()).add(entry.student)
                 questions.setdefault(key, set()).add(question_id)
-                if check.get("misconception_name") and key not in names:
-                    names[key] = str(check["misconception_name"])
+                if check.misconception_name and key not in names:
+                    names[key] = check.misconception_name
     rows = []
     for key, who in students.items():
         known = spec.misconceptions.get(key)
@@ -134,12 +112,15 @@ def _misconceptions(graded: Sequence[Entry], spec: Spec) -> list[dict[str, Any]]
 
 
 def _weakest(entry: Entry, spec: Spec, rates: dict[str, float | None]) -> dict[str, Any] | None:
-    """The failed question most of the class passed (the best-passed one), else the first."""
+    """The failed question most of the class passed (the best-passed one), else the first;
+    None for a submission that did not load (its zeros are not about any question)."""
+    if entry.result is None or entry.result.load_error:
+        return None
     results = _report_questions(entry)
     failed = [
         question
         for question in spec.questions
-        if question.id in results and not _question_passed(results[question.id])
+        if question.id in results and not results[question.id].passed
     ]
     if not failed:
         return None
@@ -196,11 +177,22 @@ def class_summary(entries: Sequence[Entry], spec: Spec) -> dict[str, Any]:
         "scores": scores,
         "questions": questions,
         "misconceptions": _misconceptions(graded, spec),
+        "unnamed_mistakes": [
+            {
+                "function": group.function,
+                "count": len(group.students),
+                "example_student": group.students[0],
+                "example": group.example,
+                "students": list(group.students),
+            }
+            for group in unnamed(graded)[:UNNAMED]
+        ],
         "failed_students": [
             {
                 "student": entry.student,
                 "score": entry.score,
                 "max_score": entry.max_score,
+                "why": entry.why,
                 "weakest": _weakest(entry, spec, rates),
             }
             for entry in failed
@@ -213,7 +205,7 @@ def class_summary(entries: Sequence[Entry], spec: Spec) -> dict[str, Any]:
             {
                 "student": entry.student,
                 "status": entry.status,
-                "detail": entry.detail,
+                "why": entry.why,
                 "path": entry.path,
             }
             for entry in problems
@@ -288,241 +280,73 @@ def question_pass_rates_png(numbers: Sequence[int], rates: Sequence[float | None
 # ---------------------------------------------------------------------------------------------
 
 
-def _percent(rate: float | None) -> str:
-    """A fraction as a percentage with one decimal, or a dash when undefined."""
-    return "—" if rate is None else f"{rate:.1%}"
-
-
-def _score(value: float | None) -> str:
-    """A score with at most two decimals, or a dash when undefined."""
-    if value is None:
-        return "—"
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def _img(png: bytes, alt: str, caption: str) -> str:
-    data = base64.b64encode(png).decode("ascii")
-    return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(alt)}">'
-        f"<figcaption>{_e(caption)}</figcaption></figure>"
-    )
-
-
-def _chart(draw: Any, *args: Any, alt: str, caption: str) -> str:
-    """A chart as a figure, or a note when matplotlib is missing."""
-    try:
-        return _img(draw(*args), alt, caption)
-    except ImportError:
-        return (
-            "<p>The chart is not shown: matplotlib is not installed "
-            "(<code>pip install matplotlib</code>).</p>"
-        )
-
-
-def _section(key: str, heading: str, body: list[str]) -> list[str]:
-    return [
-        f'<section aria-labelledby="{key}">',
-        f'<h2 id="{key}">{heading}</h2>',
-        *body,
-        "</section>",
-    ]
-
-
-def _table(caption: str, head: list[tuple[str, bool]], rows: list[str]) -> str:
-    """A table: caption, header cells (name, numeric) and ready-made <tr> rows."""
-    number = ' class="num"'
-    cells = "".join(
-        f'<th scope="col"{number if numeric else ""}>{name}</th>' for name, numeric in head
-    )
-    return (
-        f"<table><caption>{caption}</caption><thead><tr>{cells}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
-def _status(status: str) -> str:
-    return f'<span class="status status-{_e(status, 20)}">{_e(status, 20)}</span>'
-
-
-def _summary_section(summary: dict[str, Any]) -> list[str]:
-    counts = summary["counts"]
-    stats = [
-        ("students", "Students", _number(summary["students"])),
-        ("graded", "Graded", _number(counts[GRADED])),
-        ("invalid", "Invalid", _number(counts[INVALID])),
-        ("missing", "Missing", _number(counts[MISSING])),
-        ("duplicate", "Duplicate", _number(counts[DUPLICATE])),
-        ("passed", "Passed", _number(summary["passed"])),
-        ("pass-rate", "Pass rate", _percent(summary["pass_rate"])),
-        ("graded-pass-rate", "Pass rate of graded", _percent(summary["graded_pass_rate"])),
-        ("mean", "Mean score", _score(summary["mean_score"])),
-        ("median", "Median score", _score(summary["median_score"])),
-    ]
-    items = "".join(
-        f'<div><dt>{name}</dt><dd id="stat-{key}">{value}</dd></div>' for key, name, value in stats
-    )
-    body = [
-        f'<dl class="stats">{items}</dl>',
-        f'<p class="muted">Scores are out of {_score(summary["max_score"])}, pass mark '
-        f"{_score(summary['pass_mark'])}. The pass rate counts every student on the list; "
-        "mean, median and the charts below use the graded submissions only.</p>",
-    ]
-    return _section("summary", "Summary", body)
-
-
-def _histogram_section(summary: dict[str, Any]) -> list[str]:
-    scores = summary["scores"]
-    if not scores:
-        return _section("scores", "Scores", ['<p class="muted">No graded submission yet.</p>'])
-    chart = _chart(
-        score_histogram_png,
-        scores,
-        summary["max_score"],
-        summary["pass_mark"],
-        alt="Histogram of the scores of the graded submissions, pass mark as a dashed line",
-        caption=f"Scores of the graded submissions; the dashed line is the pass mark "
-        f"({_score(summary['pass_mark'])}).",
-    )
-    return _section("scores", "Scores", [chart])
-
-
-def _questions_section(summary: dict[str, Any]) -> list[str]:
-    questions = summary["questions"]
-    body = []
-    if summary["scores"] and questions:
-        body.append(
-            _chart(
-                question_pass_rates_png,
-                [row["number"] for row in questions],
-                [row["pass_rate"] for row in questions],
-                alt="Bar chart of the percentage of graded submissions passing each question",
-                caption="Percentage of the graded submissions that passed each question.",
-            )
-        )
-    rows = [
-        f'<tr><th scope="row" class="num">{_number(row["number"])}</th>'
-        f"<td>{_e(row['title'], 500)}</td>"
-        f'<td class="num">{_number(row["passed"])}/{_number(row["attempted"])}</td>'
-        f'<td class="num">{_percent(row["pass_rate"])}</td></tr>'
-        for row in questions
-    ]
-    body.append(
-        _table(
-            "Pass rate per question (graded submissions)",
-            [("Q", True), ("Title", False), ("Passed", True), ("% passed", True)],
-            rows,
-        )
-    )
-    return _section("questions", "Questions", body)
-
-
-def _misconceptions_section(summary: dict[str, Any]) -> list[str]:
-    rows = []
-    for row in summary["misconceptions"]:
-        numbers = ", ".join(f"Q{number}" for number in row["question_numbers"])
-        rows.append(
-            f'<tr><td>{_e(row["name"], 500)} <span class="muted">({_e(row["id"], 200)})</span>'
-            f'</td><td class="num">{_number(row["count"])}</td>'
-            f"<td>{numbers or _e(', '.join(row['questions']), 500)}</td></tr>"
-        )
-    if not rows:
-        body = ['<p class="muted">No known mistake was recognised in the graded submissions.</p>']
-    else:
-        body = [
-            _table(
-                "Known mistakes, most common first (students showing each)",
-                [("Misconception", False), ("Students", True), ("Questions", False)],
-                rows,
-            )
-        ]
-    return _section("misconceptions", "Most common misconceptions", body)
-
-
-def _failed_section(summary: dict[str, Any]) -> list[str]:
-    rows = []
-    for row in summary["failed_students"]:
-        weakest = row["weakest"]
-        if weakest is None:
-            question = '<span class="muted">none failed</span>'
-        else:
-            question = (
-                f"Q{_number(weakest['number'])} {_e(weakest['title'], 500)} "
-                f'<span class="muted">({_e(weakest["reason"])}; class '
-                f"{_percent(weakest['class_pass_rate'])})</span>"
-            )
-        rows.append(
-            f'<tr><td class="id">{_e(row["student"], 300)}</td>'
-            f'<td class="num">{_score(row["score"])}/{_score(row["max_score"])}</td>'
-            f"<td>{question}</td></tr>"
-        )
-    if not rows:
-        body = ['<p class="muted">No graded submission failed.</p>']
-    else:
-        body = [
-            _table(
-                "Graded submissions below the pass mark, lowest score first",
-                [("Student", False), ("Score", True), ("Weakest question", False)],
-                rows,
-            )
-        ]
-    return _section("failed", f"Students who failed ({len(rows)})", body)
-
-
-def _slowest_section(summary: dict[str, Any]) -> list[str]:
-    rows = [
-        f'<tr><td class="id">{_e(row["student"], 300)}</td>'
-        f'<td class="num">{row["seconds"]:.2f} s</td><td>{_status(row["status"])}</td></tr>'
-        for row in summary["slowest"]
-    ]
-    if not rows:
-        body = ['<p class="muted">No grading time was recorded.</p>']
-    else:
-        body = [
-            _table(
-                f"The {len(rows)} longest gradings",
-                [("Student", False), ("Time", True), ("Status", False)],
-                rows,
-            )
-        ]
-    return _section("slowest", "Slowest submissions", body)
-
-
-def _problems_section(summary: dict[str, Any]) -> list[str]:
-    rows = [
-        f'<tr><td class="id">{_e(row["student"], 300)}</td><td>{_status(row["status"])}</td>'
-        f'<td class="prose">{_e(row["detail"], 1000)}</td>'
-        f'<td class="id">{_e(row["path"], 500)}</td></tr>'
-        for row in summary["problems"]
-    ]
-    if not rows:
-        body = ['<p class="muted">Every student has a graded submission.</p>']
-    else:
-        body = [
-            _table(
-                "Entries that were not graded",
-                [("Student", False), ("Status", False), ("Detail", False), ("Path", False)],
-                rows,
-            )
-        ]
-    heading = f"Not graded: errors, invalid, missing and duplicate ({len(rows)})"
-    return _section("problems", heading, body)
-
-
 def class_report_html(entries: Sequence[Entry], spec: Spec, title: str | None = None) -> str:
     """One self-contained HTML5 page about a class's results on one assignment."""
-    summary = class_summary(entries, spec)
-    heading = _e(title if title is not None else f"{spec.title}: class report", 300)
-    body = [
-        *_summary_section(summary),
-        *_histogram_section(summary),
-        *_questions_section(summary),
-        *_misconceptions_section(summary),
-        *_failed_section(summary),
-        *_slowest_section(summary),
-        *_problems_section(summary),
+    return render_page("class_report.html.j2", **class_view(class_summary(entries, spec), title))
+
+
+def class_view(summary: dict[str, Any], title: str | None = None) -> dict[str, Any]:
+    """What the class report page shows: the summary, its headline numbers and its charts."""
+    heading = capped(title if title is not None else f"{summary['title']}: class report", 300)
+    counts = summary["counts"]
+    stats = [
+        ("students", "Students", number(summary["students"])),
+        ("graded", "Graded", number(counts[GRADED])),
+        ("invalid", "Invalid", number(counts[INVALID])),
+        ("missing", "Missing", number(counts[MISSING])),
+        ("duplicate", "Duplicate", number(counts[DUPLICATE])),
+        ("errors", "Errors", number(counts[ERROR])),
+        ("passed", "Passed", number(summary["passed"])),
+        ("pass-rate", "Pass rate", percent(summary["pass_rate"])),
+        ("graded-pass-rate", "Pass rate of graded", percent(summary["graded_pass_rate"])),
+        ("mean", "Mean score", score(summary["mean_score"])),
+        ("median", "Median score", score(summary["median_score"])),
     ]
-    subtitle = f"Assignment {_e(spec.name, 200)} · {_e(spec.title, 300)}"
-    return page(f"dlgrade · {heading}", heading, subtitle, CLASS_STYLE, body)
+    return {
+        "page_title": heading,
+        "heading": heading,
+        "subtitle": f"Assignment {capped(summary['assignment'], 200)} · "
+        f"{capped(summary['title'], 300)}",
+        "stats": [{"key": key, "name": name, "value": value} for key, name, value in stats],
+        "summary": summary,
+        "charts": _charts(summary),
+    }
+
+
+def _charts(summary: dict[str, Any]) -> dict[str, dict[str, str] | None]:
+    """The histogram and the pass-rate bars as images (None when matplotlib is missing)."""
+    if not summary["scores"]:
+        return {"histogram": None, "pass_rates": None}
+    pass_mark = score(summary["pass_mark"])
+    questions = summary["questions"]
+    return {
+        "histogram": _chart(
+            score_histogram_png,
+            summary["scores"],
+            summary["max_score"],
+            summary["pass_mark"],
+            alt="Histogram of the scores of the graded submissions, pass mark as a dashed line",
+            caption=f"Scores of the graded submissions; the dashed line is the pass mark "
+            f"({pass_mark}).",
+        ),
+        "pass_rates": _chart(
+            question_pass_rates_png,
+            [row["number"] for row in questions],
+            [row["pass_rate"] for row in questions],
+            alt="Bar chart of the percentage of graded submissions passing each question",
+            caption="Percentage of the graded submissions that passed each question.",
+        )
+        if questions
+        else None,
+    }
+
+
+def _chart(draw: Any, *args: Any, alt: str, caption: str) -> dict[str, str] | None:
+    """A chart as an image for the page, or None when matplotlib is missing."""
+    try:
+        return {"src": data_url(draw(*args)), "alt": alt, "caption": caption}
+    except ImportError:
+        return None
 
 
 def write_class_report(

@@ -1,6 +1,6 @@
 """Gradebook exports: a class CSV, a Canvas import CSV and Gradescope results.json.
 
-Everything here is a pure function of entries and report dicts (Report.to_dict()), except
+Everything here is a pure function of entries and their Reports (`Entry.result`), except
 `write_gradescope`, which writes the Gradescope files. Formats:
 
 - Gradescope: https://gradescope-autograders.readthedocs.io/en/latest/specs/ (results.json,
@@ -29,6 +29,7 @@ from graders.render.inert import csv_cell, display_text
 from graders.render.plain import failure_text, number
 from graders.render.plots import Picture, pictures
 from graders.spec import Spec
+from graders.verdict import QuestionResult, Report
 
 CANVAS_STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 # Canvas drops any column whose header contains one of these (gradebook_importer.rb).
@@ -48,18 +49,19 @@ UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 
 
 def class_csv(entries: list[Entry], spec: Spec) -> str:
-    """One row per student: status, a score per question (empty without a report), totals."""
+    """One row per student: status, a score per question (empty without a report), totals, and
+    in `detail` why a student scored 0 or has no score (Entry.why)."""
     questions = _question_columns(spec)
     header = ["student", "status", *questions, "total", "max_score", "passed", "detail"]
     rows = [header]
     for entry in _sorted_for(entries, spec):
-        scores = _question_scores(entry.report)
+        scores = _question_scores(entry.result)
         cells = [number(scores[q.id]) if q.id in scores else "" for q in spec.questions]
-        total = number(entry.score) if entry.report else ""
-        max_score = entry.max_score if entry.report else _spec_max(spec)
+        total = number(entry.score) if entry.result else ""
+        max_score = entry.max_score if entry.result else _spec_max(spec)
         passed = "yes" if entry.passed else "no"
         rows.append(
-            [entry.student, entry.status, *cells, total, number(max_score), passed, entry.detail]
+            [entry.student, entry.status, *cells, total, number(max_score), passed, entry.why]
         )
     return _csv_text(rows)
 
@@ -103,16 +105,14 @@ def canvas_csv(
 def _gradeable_score(entry: Entry) -> str:
     """The score cell: an invalid submission's 0, a graded one's score (unless a fault of ours
     touched its report), else ""."""
-    if not entry.report or entry.status not in (GRADED, INVALID):
+    if entry.result is None or entry.status not in (GRADED, INVALID):
         return ""
-    if entry.status == GRADED and entry.report.get("graded") is False:
+    if entry.status == GRADED and not entry.result.graded:
         return ""
     return number(entry.score)
 
 
-def gradescope_results(
-    report: dict[str, Any], note: str = "", *, figures: bool = False
-) -> dict[str, Any]:
+def gradescope_results(report: Report, note: str = "", *, figures: bool = False) -> dict[str, Any]:
     """Gradescope's results.json for one report: a test per question, hidden details withheld.
 
     A question with a hidden check is shown only once grades are published ("after_published"),
@@ -125,35 +125,35 @@ def gradescope_results(
     the summary (output_format "html"; the text stays above them, for a reader whose images
     Gradescope's HTML sanitiser removed).
     """
-    tests = [_gradescope_test(question) for question in report["questions"]]
+    tests = [_gradescope_test(question) for question in report.questions]
     max_total = sum(test["max_score"] for test in tests)
     score = min(sum(test["score"] for test in tests), max_total)
     lines = [note] if note else []
-    if report["isolation"] == "none":  # nothing ran: there is nothing to withhold
+    if report.isolation == "none":  # nothing ran: there is nothing to withhold
         lines.append(
-            f"{report['title']}: 0 / {number(max_total)}. The submission could not be read, "
+            f"{report.title}: 0 / {number(max_total)}. The submission could not be read, "
             "so none of it ran. Fix the problem above and submit again."
         )
     elif all(test["visibility"] == "visible" for test in tests):
-        verdict = "passed" if score >= float(report["pass_mark"]) else "not passed"
+        verdict = "passed" if score >= report.pass_mark else "not passed"
         lines.append(
-            f"{report['title']}: {number(score)} / {number(max_total)}, {verdict} "
-            f"(pass mark {number(float(report['pass_mark']))})."
+            f"{report.title}: {number(score)} / {number(max_total)}, {verdict} "
+            f"(pass mark {number(report.pass_mark)})."
         )
-        lines += [line for line in (metrics_line(report), report.get("advice")) if line]
+        lines += [line for line in (metrics_line(report), report.advice) if line]
     else:
         lines.append(
-            f"{report['title']}: your score appears when grades are published, because hidden "
+            f"{report.title}: your score appears when grades are published, because hidden "
             "checks also ran. Until then, here is what the public checks found:"
         )
-        lines += [_public_summary(question) for question in report["questions"]]
-    if report["isolation"] != "none":
-        lines.append(f"Graded in a sandbox (isolation: {report['isolation']}).")
+        lines += [_public_summary(question) for question in report.questions]
+    if report.isolation != "none":
+        lines.append(f"Graded in a sandbox (isolation: {report.isolation}).")
     text = display_text("\n".join(lines))
-    shown = pictures(report.get("figures")) if figures and all_public(report) else []
+    shown = pictures(report.figures) if figures and all_public(report) else []
     results = {
         "score": score,
-        "execution_time": round(float(report.get("seconds", 0.0)), 3),
+        "execution_time": round(report.seconds, 3),
         "output": _with_pictures(text, shown) if shown else text,
         "output_format": "html" if shown else "text",
         "test_output_format": "text",
@@ -167,11 +167,11 @@ def gradescope_results(
     return results
 
 
-def all_public(report: dict[str, Any]) -> bool:
+def all_public(report: Report) -> bool:
     """Whether nothing of the report is withheld: some of it ran and every check is public.
     Only then may a leaderboard or a picture show what the checks measured."""
-    checks = [check for question in report["questions"] for check in question["checks"]]
-    return report["isolation"] != "none" and all(c["visibility"] == "public" for c in checks)
+    checks = [check for question in report.questions for check in question.verdicts]
+    return report.isolation != "none" and all(c.visibility == "public" for c in checks)
 
 
 def _finite(value: object) -> float | None:
@@ -181,9 +181,9 @@ def _finite(value: object) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def metrics_line(report: dict[str, Any]) -> str:
+def metrics_line(report: Report) -> str:
     """A project's measurements in a sentence (test accuracy, threshold, training time), or ""."""
-    metrics = report.get("metrics") or {}
+    metrics = report.metrics
     accuracy, threshold = _finite(metrics.get("accuracy")), _finite(metrics.get("threshold"))
     seconds = _finite(metrics.get("training_cpu_seconds"))
     if accuracy is None:
@@ -196,10 +196,10 @@ def metrics_line(report: dict[str, Any]) -> str:
     return f"{line}."
 
 
-def leaderboard(report: dict[str, Any]) -> list[dict[str, Any]]:
+def leaderboard(report: Report) -> list[dict[str, Any]]:
     """Gradescope's leaderboard for a project track whose checks are all public: the test
     accuracy (higher ranks first) and the training's CPU seconds (lower ranks first)."""
-    metrics = report.get("metrics") or {}
+    metrics = report.metrics
     accuracy = _finite(metrics.get("accuracy"))
     if accuracy is None or not all_public(report):
         return []
@@ -224,12 +224,12 @@ def write_gradescope(entries: Iterable[Entry], folder: Path | str) -> list[Path]
     """Write `<student>/results.json` under `folder` for every graded or invalid entry."""
     written = []
     for entry in sorted(entries, key=lambda e: e.student):
-        if entry.status not in (GRADED, INVALID) or entry.report is None:
+        if entry.status not in (GRADED, INVALID) or entry.result is None:
             continue
         note = entry.detail if entry.status == INVALID else ""
         path = Path(folder) / safe_name(entry.student) / "results.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(gradescope_results(entry.report, note=note), indent=2)
+        text = json.dumps(gradescope_results(entry.result, note=note), indent=2)
         path.write_text(f"{text}\n", encoding="utf-8")
         written.append(path)
     return written
@@ -249,14 +249,11 @@ def _question_columns(spec: Spec) -> list[str]:
     return [f"{q.id} {q.names[0]}" if q.names else q.id for q in spec.questions]
 
 
-def _question_scores(report: dict[str, Any] | None) -> dict[str, float]:
-    """Question id -> score from a report dict, capped at the question's maximum."""
-    if not report:
+def _question_scores(report: Report | None) -> dict[str, float]:
+    """Question id -> score from a report, capped at the question's maximum."""
+    if report is None:
         return {}
-    return {
-        q["id"]: max(0.0, min(float(q["score"]), float(q["max_score"])))
-        for q in report["questions"]
-    }
+    return {q.id: max(0.0, min(q.points, q.max_points)) for q in report.questions}
 
 
 def _sorted_for(entries: list[Entry], spec: Spec) -> list[Entry]:
@@ -299,43 +296,41 @@ def _canvas_column(spec: Spec, assignment_column: str | None) -> str:
     return column
 
 
-def withheld_output(checks: list[dict[str, Any]]) -> str:
-    """A question's feedback: each failed public check in full, failed hidden checks only
-    counted (their inputs and messages would give the checks away)."""
-    failures = [check for check in checks if check["status"] != "passed"]
-    shown = [failure_text(check) for check in failures if check["visibility"] == "public"]
+def withheld_output(question: QuestionResult) -> str:
+    """A question's feedback: each failed public check in full (the most telling first), failed
+    hidden checks only counted (their inputs and messages would give the checks away)."""
+    failures = question.failures
+    shown = [failure_text(check) for check in failures if check.visibility == "public"]
     hidden = len(failures) - len(shown)
     if hidden:
         many = f"{hidden} hidden checks failed" if hidden > 1 else HIDDEN_FAILURE.capitalize()
         shown.append(f"{many} (their details are not shown).")
-    return "\n\n".join(shown) if failures else f"All {len(checks)} checks passed."
+    return "\n\n".join(shown) if failures else f"All {len(question.verdicts)} checks passed."
 
 
-def _gradescope_test(question: dict[str, Any]) -> dict[str, Any]:
+def _gradescope_test(question: QuestionResult) -> dict[str, Any]:
     """One Gradescope test for a question: its points, pass/fail and the failing checks' details."""
-    max_score = max(0.0, float(question["max_score"]))
-    score = max(0.0, min(float(question["score"]), max_score))
-    checks = question["checks"]
-    failed = any(check["status"] != "passed" for check in checks)
-    public = all(check["visibility"] == "public" for check in checks)
+    max_score = max(0.0, question.max_points)
+    score = max(0.0, min(question.points, max_score))
+    public = all(check.visibility == "public" for check in question.verdicts)
     return {
         "score": score,
         "max_score": max_score,
-        "status": "passed" if question["passed"] and not failed else "failed",
-        "name": f"Q{question['number']} {question['title']}",
-        "number": str(question["number"]),
-        "output": withheld_output(checks),
+        "status": "passed" if question.passed and not question.failures else "failed",
+        "name": f"Q{question.number} {question.title}",
+        "number": str(question.number),
+        "output": withheld_output(question),
         "output_format": "text",
-        "tags": [str(question["id"])],
+        "tags": [question.id],
         "visibility": "visible" if public else "after_published",
     }
 
 
-def _public_summary(question: dict[str, Any]) -> str:
+def _public_summary(question: QuestionResult) -> str:
     """One question's public checks in a line or a few: all passed, or the first failure."""
-    public = [check for check in question["checks"] if check["visibility"] == "public"]
-    failed = next((check for check in public if check["status"] != "passed"), None)
-    head = f"Q{question['number']} {question['title']}:"
+    public = [check for check in question.verdicts if check.visibility == "public"]
+    failed = next((check for check in question.failures if check.visibility == "public"), None)
+    head = f"Q{question.number} {question.title}:"
     if failed is None:
         return f"{head} public checks passed ({len(public)})."
     return f"{head}\n  " + failure_text(failed).replace("\n", "\n  ")

@@ -39,7 +39,7 @@ def groups(entries: Iterable[Entry]) -> list[Group]:
     members: dict[tuple[str, str], list[str]] = defaultdict(list)
     detail: dict[tuple[str, str], dict] = {}
     for entry in entries:
-        for function, seen in ((entry.report or {}).get("signatures") or {}).items():
+        for function, seen in (entry.result.signatures if entry.result else {}).items():
             key = (str(function), str(seen.get("signature", "")))
             members[key].append(entry.student)
             detail.setdefault(key, seen)

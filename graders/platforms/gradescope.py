@@ -190,13 +190,13 @@ def grade_upload(
         submission = load_submission(target, spec.entry)
     except SubmissionError as error:
         report = unloadable(upload, spec, error)
-        return gradescope_results(report.to_dict(), note=f"Not graded: {error}")
+        return gradescope_results(report, note=f"Not graded: {error}")
     report = grade(
         submission, spec, launcher=launcher, notes=(note,), context=Context(data_dir=data)
     )
     if not report.graded:  # a fault of ours touched it: it is no grade
         raise GraderFailed(report.errors[0])
-    return gradescope_results(report.to_dict(), figures=True)
+    return gradescope_results(report, figures=True)
 
 
 class GraderFailed(Exception):

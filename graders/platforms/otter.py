@@ -16,6 +16,8 @@ import json
 from pathlib import Path
 
 from graders.platforms import BuildError
+from graders.render.inert import display_text
+from graders.render.plain import failure_parts
 from graders.sandbox.runner import Code
 from graders.source import bound_names
 from graders.spec import Question, Spec
@@ -275,14 +277,11 @@ def feedback(result: QuestionResult, isolation: str, load_error: str = "") -> st
     """dlgrade's verdicts on a failed question, as the text of otter's failure message."""
     lines = [f"dlgrade Q{result.number}: {result.title} (isolation: {isolation})"]
     if load_error:
-        lines.append(f"  your code did not load: {load_error}")
-    for verdict in (v for v in result.verdicts if not v.passed):
-        lines += [f"  ✗ {verdict.title}", f"    {verdict.message}"]
-        if verdict.counterexample and verdict.counterexample not in verdict.message:
-            lines.append(f"    counterexample: {verdict.counterexample}")
-        lines += [f"    | {row}" for row in verdict.traceback.rstrip().splitlines()[-6:]]
-        if verdict.hint:
-            lines.append(f"    hint: {verdict.hint}")
+        lines.append(f"  your code did not load: {display_text(load_error)}")
+    for verdict in () if load_error else result.failures:  # a load error is said once, above
+        title, *parts = failure_parts(verdict)
+        lines.append(f"  ✗ {title.text}")
+        lines += [f"    {row}" for part in parts for row in part.plain().splitlines()]
     if load_error:
         lines.append(
             "  dlgrade re-runs every cell this kernel has run, in order: restart the kernel, "

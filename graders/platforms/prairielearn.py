@@ -66,7 +66,7 @@ from graders.sandbox.wire import WireError, loads
 from graders.spec import Spec
 from graders.specfile import read_toml
 from graders.submission import SubmissionError
-from graders.verdict import Report
+from graders.verdict import QuestionResult, Report
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ROOT = Path("/grade")
@@ -371,7 +371,6 @@ def prairielearn_results(report: Report) -> dict[str, Any]:
     test accuracy, what the code printed, and the loss curve, confusion matrix and decision
     boundary as images.
     """
-    data = report.to_dict()
     if report.isolation == "none":
         error = display_text(report.load_error).rstrip(".")
         return {
@@ -380,7 +379,7 @@ def prairielearn_results(report: Report) -> dict[str, Any]:
             "message": f"Not graded: {error}. Fix it and submit again; this attempt does not "
             "count.",
         }
-    tests = [_test(question) for question in data["questions"]]
+    tests = [_test(question) for question in report.questions]
     max_points = sum(test["max_points"] for test in tests)
     points = min(sum(test["points"] for test in tests), max_points)
     verdict = "passed" if report.passed else "not passed"
@@ -390,10 +389,10 @@ def prairielearn_results(report: Report) -> dict[str, Any]:
     ]
     if report.load_error:
         lines.append(f"Your code did not load: {display_text(report.load_error)}")
-    lines += [line for line in (metrics_line(data), display_text(report.advice)) if line]
+    lines += [line for line in (metrics_line(report), display_text(report.advice)) if line]
     lines.append(f"Graded in a sandbox (isolation: {report.isolation}).")
     output = [display_text(note) for note in report.notes]
-    shown = all_public(data)
+    shown = all_public(report)
     if shown and report.output.strip():
         output += ["What your code printed:", display_text(report.output)]
     elif report.output.strip():
@@ -411,26 +410,26 @@ def prairielearn_results(report: Report) -> dict[str, Any]:
     return _within_limit(results)
 
 
-def _test(question: dict[str, Any]) -> dict[str, Any]:
+def _test(question: QuestionResult) -> dict[str, Any]:
     """One PrairieLearn test for a question: its points and its checks' feedback."""
-    max_points = max(0.0, float(question["max_score"]))
-    points = max(0.0, min(float(question["score"]), max_points))
-    checks = question["checks"]
-    hidden = sum(check["visibility"] == "hidden" for check in checks)
-    first = next((check for check in checks if check["status"] != "passed"), None)
+    max_points = max(0.0, question.max_points)
+    points = max(0.0, min(question.points, max_points))
+    checks = question.verdicts
+    hidden = sum(check.visibility == "hidden" for check in checks)
+    first = question.first_failure
     if first is None:
         message = "Passed."
-    elif first["visibility"] == "public":
-        message = f"Failed: {display_text(first['title'], multiline=False)}"
+    elif first.visibility == "public":
+        message = f"Failed: {display_text(first.title, multiline=False)}"
     else:
         message = "Failed a hidden check."
     return {
-        "name": f"Q{question['number']} {display_text(question['title'], multiline=False)}",
+        "name": f"Q{question.number} {display_text(question.title, multiline=False)}",
         "description": f"Checks: {len(checks) - hidden} public, {hidden} hidden.",
         "points": points,
         "max_points": max_points,
         "message": message,
-        "output": withheld_output(checks),
+        "output": withheld_output(question),
     }
 
 

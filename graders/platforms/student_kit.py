@@ -31,7 +31,7 @@ KIT_MODULES = ("__init__.py", "__main__.py", "cli.py", "grading.py", "spec.py", 
                "inputs.py", "threads.py", "pytest_support.py", "platforms/__init__.py",
                "platforms/otter.py")  # fmt: skip
 KIT_PACKAGES = ("checks", "sandbox", "render", "data")
-DEPENDENCIES = ("numpy>=1.24", "hypothesis>=6.80", "rich>=13", "nbformat>=5.7",
+DEPENDENCIES = ("numpy>=1.24", "hypothesis>=6.80", "rich>=13", "nbformat>=5.7", "jinja2>=3.1",
                 "tomli>=2; python_version < '3.11'")  # fmt: skip
 PROJECT_DEPENDENCIES = ("scikit-learn>=1.2", "matplotlib>=3.6")
 
@@ -166,6 +166,7 @@ include = ["graders*", "assignments*"]
 
 [tool.setuptools.package-data]
 "*" = ["*.json", "*.md", "*.py", "*.bin"]
+"graders.render" = ["templates/*.j2"]
 """
 
 

@@ -2,20 +2,19 @@
 
 The format CI systems read (Jenkins, GitLab, GitHub Actions' test reporters), as described
 at https://github.com/testmoapp/junitxml; every document validates against the schema
-Jenkins reads it with (the xUnit plugin's junit-10.xsd, in tests/fixtures/). Works on report
-dicts (Report.to_dict()).
+Jenkins reads it with (the xUnit plugin's junit-10.xsd, in tests/fixtures/).
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any
 
 from graders.render.inert import xml_text
-from graders.render.plain import check_details, number
+from graders.render.plain import MESSAGE, failure_parts, number
+from graders.verdict import Cause, Report, Status, Verdict
 
 
-def junit_xml(reports: list[tuple[str, dict[str, Any]]]) -> str:
+def junit_xml(reports: list[tuple[str, Report]]) -> str:
     """JUnit XML: a <testsuite> per student, a <testcase> per check, <failure> or <error>."""
     root = ET.Element("testsuites", name="dlgrade")
     totals = {"tests": 0, "failures": 0, "errors": 0}
@@ -25,7 +24,7 @@ def junit_xml(reports: list[tuple[str, dict[str, Any]]]) -> str:
         root.append(suite)
         for key in totals:
             totals[key] += int(suite.get(key, "0"))
-        seconds += float(report.get("seconds", 0.0))
+        seconds += report.seconds
     for key, value in totals.items():
         root.set(key, str(value))
     # No `skipped` here: Jenkins' schema (junit-10.xsd) allows it on a <testsuite> only.
@@ -35,18 +34,23 @@ def junit_xml(reports: list[tuple[str, dict[str, Any]]]) -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
 
 
-def _junit_suite(student: str, report: dict[str, Any]) -> ET.Element:
+def _junit_suite(student: str, report: Report) -> ET.Element:
     """A <testsuite> for one student's report."""
-    assignment = str(report["assignment"])
     suite = ET.Element("testsuite", name=xml_text(student))
     properties = ET.SubElement(suite, "properties")
-    for key in ("assignment", "score", "max_score", "passed", "isolation", "submission"):
-        value = _property_text(report.get(key, ""))
-        ET.SubElement(properties, "property", name=key, value=xml_text(value))
+    for key, value in (
+        ("assignment", report.assignment),
+        ("score", report.score),
+        ("max_score", report.max_score),
+        ("passed", report.passed),
+        ("isolation", report.isolation),
+        ("submission", report.submission),
+    ):
+        ET.SubElement(properties, "property", name=key, value=xml_text(_property_text(value)))
     counts = {"tests": 0, "failures": 0, "errors": 0}
-    for question in report["questions"]:
-        for check in question["checks"]:
-            suite.append(_junit_case(f"{assignment}.{question['id']}", check))
+    for question in report.questions:
+        for check in question.verdicts:
+            suite.append(_junit_case(f"{report.assignment}.{question.id}", check))
             counts["tests"] += 1
             if _tag(check) == "failure":
                 counts["failures"] += 1
@@ -55,7 +59,7 @@ def _junit_suite(student: str, report: dict[str, Any]) -> ET.Element:
     for key, value in counts.items():
         suite.set(key, str(value))
     suite.set("skipped", "0")
-    suite.set("time", f"{float(report.get('seconds', 0.0)):.3f}")
+    suite.set("time", f"{report.seconds:.3f}")
     return suite
 
 
@@ -68,34 +72,35 @@ def _property_text(value: object) -> str:
     return str(value)
 
 
-def _tag(check: dict[str, Any]) -> str:
+def _tag(check: Verdict) -> str:
     """JUnit's element for a check: "failure" for a wrong answer, "error" when the code
     raised, hung or crashed (or the grader failed), "" when it passed."""
-    if check["status"] == "passed":
+    if check.passed:
         return ""
-    if check["status"] == "failed" and check.get("cause", "wrong") == "wrong":
+    if check.status is Status.FAILED and check.cause in (Cause.WRONG, None):
         return "failure"
     return "error"
 
 
-def _junit_case(classname: str, check: dict[str, Any]) -> ET.Element:
+def _junit_case(classname: str, check: Verdict) -> ET.Element:
     """A <testcase> for one check, with <failure> (wrong answer) or <error> (raised, timed out)."""
     case = ET.Element(
         "testcase",
         classname=xml_text(classname),
-        name=xml_text(f"{check['name']}: {check['title']}"),
-        time=f"{float(check.get('seconds', 0.0)):.4f}",
+        name=xml_text(f"{check.check}: {check.title}"),
+        time=f"{check.seconds:.4f}",
     )
     tag = _tag(check)
     if not tag:
         return case
-    message = str(check.get("message") or check["title"]).splitlines()[0][:300]
-    kind = "grader-error" if check["status"] == "error" else check.get("cause") or "failed"
+    title, *parts = failure_parts(check)  # the title is already in the test case's name
+    summary = parts[0] if parts and parts[0].kind == MESSAGE else title
+    message = (summary.text.splitlines() or [""])[0][:300]
+    cause = check.cause.value if check.cause else "failed"
+    kind = "grader-error" if check.status is Status.ERROR else cause
     detail = ET.SubElement(case, tag, message=xml_text(message), type=kind)
-    lines = check_details(check)
-    if check.get("misconception_name"):
-        lines.append(f"Recognised mistake: {check['misconception_name']}")
-    if check.get("visibility") == "hidden":
+    lines = [part.plain() for part in parts]
+    if check.visibility == "hidden":
         lines.append("(hidden check: not shown to students)")
     detail.text = xml_text("\n".join(lines))
     return case

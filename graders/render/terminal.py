@@ -12,7 +12,10 @@ from rich.padding import Padding
 from rich.text import Text
 
 from graders.render.inert import display_text
+from graders.render.plain import COUNTEREXAMPLE, HINT, MISTAKES, TRACEBACK, failure_parts
 from graders.verdict import Cause, QuestionResult, Report, Status, Verdict
+
+STYLES = {COUNTEREXAMPLE: "dim", MISTAKES: "cyan", HINT: "cyan", TRACEBACK: "dim"}
 
 
 def mark(verdict: Verdict) -> tuple[str, str]:
@@ -35,19 +38,19 @@ def _rows(text: str, last: int) -> list[str]:
 
 
 def _detail(verdict: Verdict) -> list[RenderableType]:
-    """The failing check's message, counterexample, traceback and hint, indented."""
+    """The failing check's parts (graders.render.plain.failure_parts), indented under its mark."""
     mark_, colour = mark(verdict)
-    title = display_text(verdict.title, multiline=False)
+    title, *parts = failure_parts(verdict)
     lines: list[RenderableType] = [
-        Text.assemble(("      ", ""), (f"{mark_} ", colour), (title, "bold"))
+        Text.assemble(("      ", ""), (f"{mark_} ", colour), (title.text, "bold"))
     ]
-    lines.append(indented(verdict.message, 8))
-    if verdict.counterexample and verdict.counterexample not in verdict.message:
-        lines.append(indented(f"counterexample: {verdict.counterexample}", 8, "dim"))
-    if verdict.traceback:
-        lines += [indented(f"| {row}", 8, "dim") for row in _rows(verdict.traceback, 8)]
-    if verdict.hint:
-        lines.append(indented(f"hint: {verdict.hint}", 8, "cyan"))
+    for part in parts:
+        style = STYLES.get(part.kind, "")
+        if part.kind == TRACEBACK:
+            lines.append(indented(f"{part.label}:", 8, style))
+            lines += [indented(f"| {row}", 8, style) for row in part.text.splitlines()]
+        else:
+            lines.append(indented(part.plain(), 8, style))
     return lines
 
 

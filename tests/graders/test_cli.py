@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import FULL, QUESTIONS, REFERENCE, TEMPLATE
 
 
@@ -107,3 +109,35 @@ def test_a_fault_of_ours_while_reading_still_prints_a_complete_report(monkeypatc
     assert (report["graded"], report["score"], len(report["questions"])) == (False, 0, 12)
     assert "RuntimeError: the parser could not start" in report["fault"]
     assert "not graded, a fault of ours" in err
+
+
+def test_html_says_where_it_wrote(tmp_path):
+    page = tmp_path / "report.html"
+    result = dlgrade("check", str(REFERENCE), "--html", str(page))
+    assert result.returncode == 0, result.stderr
+    assert f"dlgrade: wrote the HTML report to {page}\n" in result.stderr
+    assert "figures" not in result.stderr  # the self-check draws none
+    assert "<!DOCTYPE html>" in page.read_text(encoding="utf-8")
+    assert "PASS" in result.stdout  # the report itself still goes to stdout
+
+
+def test_html_that_cannot_be_written_is_a_usage_error(tmp_path):
+    result = dlgrade("check", str(REFERENCE), "--html", str(tmp_path / "no" / "such" / "r.html"))
+    assert result.returncode == 2
+    assert "could not write the HTML report" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_write_html_puts_the_figures_beside_the_page(tmp_path):
+    pytest.importorskip("matplotlib")
+    from graders.cli import write_html
+    from tests.graders.render.test_html import figures, report
+
+    folder = write_html(report(figures=figures()), tmp_path / "digits.html")
+    assert folder == tmp_path / "digits_figures"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "confusion.png",
+        "loss_curve.png",
+        "misclassified.png",
+    ]
+    assert write_html(report(), tmp_path / "plain.html") is None

@@ -233,7 +233,7 @@ def test_problems_listed_with_their_detail(summary: dict):
         ("n01", MISSING),
         ("d01", DUPLICATE),
     ]
-    assert summary["problems"][3]["detail"] == "two submissions claim d01: a.zip and b.zip"
+    assert summary["problems"][3]["why"] == "duplicate: two submissions claim d01: a.zip and b.zip"
 
 
 def test_an_empty_class_has_no_rates():
@@ -353,7 +353,7 @@ def test_page_question_table(page: str):
         html
     )
     assert '<td class="num">13/26</td><td class="num">50.0%</td>' in html
-    assert "Fix the backprop step for the hidden layer&#x27;s delta" in html
+    assert "Fix the backprop step for the hidden layer&#39;s delta" in html
 
 
 def test_page_misconceptions_sorted_by_count(page: str):
@@ -405,7 +405,7 @@ def test_hostile_text_is_escaped_everywhere():
     assert "<script" not in page.lower()
     assert "onerror=alert(1)>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
     assert "\x00" not in page
     assert "\x07" not in page
     assert ATTACK in "".join(structure.text)  # shown as text
@@ -445,8 +445,8 @@ def test_pure_same_input_same_page(entries: list[Entry]):
 
 
 def test_non_integral_scores_get_even_bins():
-    report = graded_report({}, "x")
-    report["score"] = 7.5
+    report = graded_report(dict.fromkeys(("q1", "q2", "q3", "q4", "q5")), "x")
+    report["questions"][0]["score"] = 0.5  # a question worth half its point: 7.5 in all
     entry = Entry("x", "selfcheck", GRADED, report=report)
     assert class_summary([entry], SPEC)["mean_score"] == 7.5
     png = class_report.score_histogram_png([7.5, 3.25, 11.0], 12.0, 8.5)
@@ -586,3 +586,116 @@ def test_chromium_reports_errors_of_a_page_with_a_broken_script(
     errors = page_errors(done.stderr)
     assert any("boom" in line for line in errors), done.stderr[-3000:]
     assert any("Uncaught" in line for line in errors), done.stderr[-3000:]
+
+
+# ---------------------------------------------------------------------------------------------
+# Why students scored 0 or have no score
+# ---------------------------------------------------------------------------------------------
+
+
+def test_zeros_say_why_and_name_no_weakest_question_when_nothing_loaded(zeros: list[Entry]):
+    from tests.graders.batch.conftest import why
+
+    summary = class_summary(zeros, SPEC)
+    failed = {row["student"]: row for row in summary["failed_students"]}
+    assert set(failed) == {"nameerror", "exits", "ends", "loops"}  # graded, 0: it did not load
+    for entry in zeros:
+        if entry.student in failed:
+            assert failed[entry.student]["weakest"] is None  # their zeros are not about a question
+            assert failed[entry.student]["why"] == why(entry)
+    problems = {row["student"]: (row["status"], row["why"]) for row in summary["problems"]}
+    assert problems == {
+        entry.student: (entry.status, why(entry)) for entry in zeros if entry.status != GRADED
+    }
+    assert summary["scores"] == [0.0] * 4 + [12.0]  # the error row is no score at all
+
+
+def test_the_page_shows_the_reasons_and_error_rows_as_errors(zeros: list[Entry]):
+    page = class_report_html(zeros, SPEC)
+    parse(page)
+    failed = section(page, "failed")
+    assert "did not load: NameError at line" in failed
+    assert "timed out while importing (over 2 s)" in failed
+    assert "ended the Python process while importing (exit code 0)" in failed
+    assert "most of the class passed it" not in failed
+    assert "first failed question" not in failed
+    problems = section(page, "problems")
+    assert '<span class="status status-error">error</span>' in problems
+    assert "not graded: dlgrade failed while grading: the sandbox could not start" in problems
+    assert "did not load: SyntaxError in selfcheck.py at line 1: expected &#39;:&#39;" in problems
+    assert "could not be read: selfcheck.py is a symbolic link" in problems
+    assert 'id="stat-errors">1<' in page
+    assert 'id="stat-graded">5<' in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Mistakes nobody has named yet
+# ---------------------------------------------------------------------------------------------
+
+
+def signed(student: str, function: str, signature: str, example: str, *mistakes: str) -> Entry:
+    """A graded entry whose `function` failed with the given fingerprint of its outputs."""
+    report = graded_report({"q3": None}, student)
+    seen = {"signature": signature, "example": example, "mistakes": list(mistakes)}
+    report["signatures"] = {function: seen}
+    return Entry(student, "selfcheck", GRADED, report=report)
+
+
+SIGMOID = f"on z = [[0, 0], [0, 1.1]] it returns {ATTACK} instead of [[0.5, 0.5], [0.25, 0.75]]"
+
+
+def unnamed_class() -> list[Entry]:
+    return [
+        *(signed(f"s{i}", "softmax", "aaaa", SIGMOID) for i in (3, 1, 2)),  # 3: unnamed
+        *(signed(f"o{i}", "one_hot", "bbbb", "on y = [2] it returns [[0, 1]]") for i in (1, 2)),
+        *(signed(f"n{i}", "softmax", "cccc", "on z = [1000]", SHIFT) for i in range(4)),  # named
+        signed("r1", "relu", "dddd", "on z = [-1] it returns [-1]"),  # alone: not a group
+        Entry("i1", "selfcheck", INVALID, "not a Python file", report=all_failed(TEMPLATE)),
+    ]
+
+
+def test_unnamed_mistakes_are_the_largest_groups_no_known_mistake_explains():
+    rows = class_summary(unnamed_class(), SPEC)["unnamed_mistakes"]
+    assert [(r["function"], r["count"], r["example_student"]) for r in rows] == [
+        ("softmax", 3, "s1"),
+        ("one_hot", 2, "o1"),
+    ]
+    assert rows[0]["students"] == ["s1", "s2", "s3"]
+    assert rows[0]["example"] == SIGMOID
+
+
+def test_the_page_lists_each_unnamed_group_with_its_example_inert():
+    page = class_report_html(unnamed_class(), SPEC)
+    parse(page)
+    html = section(page, "unnamed")
+    assert html.count("<tr>") == 3  # header and two groups
+    assert '<td><code>softmax</code></td><td class="num">3</td><td class="id">s1</td>' in html
+    assert "on z = [[0, 0], [0, 1.1]] it returns &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script" not in page.lower()
+    assert "cccc" not in html
+    assert "relu" not in html
+    positions = [page.index(f'aria-labelledby="{key}"') for key in ("misconceptions", "unnamed")]
+    assert positions == sorted(positions)  # right after the named ones
+
+
+def test_no_unnamed_section_when_every_shared_mistake_is_named(page: str):
+    assert 'aria-labelledby="unnamed"' not in page
+    assert "nobody has named" not in page
+
+
+def test_a_real_class_sharing_a_wrong_softmax(tmp_path: Path):
+    from tests.conftest import grade_path, reference_folder
+
+    sigmoid = "def softmax(z):\n    return 1 / (1 + np.exp(-z))\n"
+    entries = [
+        Entry(
+            s,
+            "selfcheck",
+            GRADED,
+            report=grade_path(reference_folder(tmp_path / s, sigmoid)).to_dict(),
+        )
+        for s in ("ann", "ben")
+    ]
+    html = section(class_report_html(entries, SPEC), "unnamed")
+    assert '<td><code>softmax</code></td><td class="num">2</td><td class="id">ann</td>' in html
+    assert re.search(r"on z = \[\[.*\]\] it returns \[\[.*\]\] instead of \[\[", html)

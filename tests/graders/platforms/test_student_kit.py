@@ -207,7 +207,7 @@ def test_kit_pytest_grades_the_one_file_kept_and_never_guesses(kit: Path, tmp_pa
     with pytest.raises(SubmissionError, match=r"both selfcheck\.py and selfcheck\.ipynb"):
         submission_in(tmp_path, "selfcheck")
     report = grade_public("selfcheck", tmp_path)  # every test then says why, in words
-    assert "both selfcheck.py and selfcheck.ipynb" in report["load_error"]
+    assert "both selfcheck.py and selfcheck.ipynb" in report.load_error
     (tmp_path / "selfcheck.py").unlink()
     assert submission_in(tmp_path, "selfcheck") == tmp_path / "selfcheck.ipynb"
     (tmp_path / "selfcheck.ipynb").unlink()  # the kit's own test file is never graded

@@ -199,7 +199,7 @@ def test_summary_questions_and_failures_are_shown():
     ):
         assert text in page, text
     assert "title of check_c<" not in page  # passing checks are not detailed
-    assert re.search(r"<pre>File &quot;selfcheck.py&quot;, line 3", page)
+    assert re.search(r"<pre>File &#34;selfcheck.py&#34;, line 3", page)
 
 
 def test_metrics_accuracy_against_threshold():
@@ -274,4 +274,49 @@ def test_a_question_with_no_checks_and_no_points():
     page = render_html(report(questions=(empty,), pass_mark=1.0))
     assert "No check ran for this question." in page
     assert "Score 0/1" in page
+    parse(page)
+
+
+def not_loaded(number: int) -> QuestionResult:
+    message = "not graded: your submission did not load (the reason is at the top)"
+    check = Verdict("check_x", f"q{number}", "a check", Status.FAILED, "public", message=message)
+    return QuestionResult(f"q{number}", number, f"Question {number}", 0.0, 1.0, (check,))
+
+
+def test_a_load_error_is_said_once_at_the_top():
+    reason = "your submission raised NameError while loading: name 'np' is not defined"
+    trace = 'File "selfcheck.py", line 3, in <module>\nNameError: <np>'
+    page = render_html(
+        report(questions=(not_loaded(1), not_loaded(2)), load_error=f"{reason}\n{trace}")
+    )
+    top = page.index("Your submission did not load:")
+    assert top < page.index('<h2 id="questions">')
+    assert "name &#39;np&#39; is not defined" in page
+    assert "NameError: &lt;np&gt;</pre>" in page
+    assert "did not load (the reason is at the top)" not in page  # not under every question
+    assert 'class="check"' not in page
+    assert page.count('<span class="bad">failed</span>') == 2
+    parse(page)
+
+
+def test_a_fault_of_ours_is_no_grade():
+    error = Verdict("check_x", "q1", "a check", Status.ERROR, "public", message="not graded")
+    question = QuestionResult("q1", 1, "Question 1", 0.0, 1.0, (error,))
+    page = render_html(report(questions=(question,), fault="the sandbox could not start"))
+    assert "NOT GRADED" in page
+    assert "PASS" not in page
+    assert "FAIL" not in page
+    assert "Score " not in page
+    assert "the sandbox could not start" in page
+    assert '<span class="bad">not graded</span>' in page
+    parse(page)
+
+
+def test_a_question_only_hidden_checks_decide_is_pending_not_failed():
+    form = Verdict("check_q4_form", "q4", "a letter", Status.PASSED, "public")
+    pending = QuestionResult("q4", 4, "Predict", 0.0, 1.0, (form,), pending=True)
+    page = render_html(report(questions=(pending,), mode="student"))
+    assert "format OK, graded at submission" in page
+    assert "No check ran for this question." not in page
+    assert "Public checks only" in page
     parse(page)

@@ -21,6 +21,7 @@ from graders.cli import main
 from graders.grading import faulted
 from graders.render.junit import junit_xml
 from graders.spec import load_spec
+from graders.verdict import Report
 from tests.conftest import ROOT, TEMPLATE
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -86,7 +87,8 @@ def fault() -> dict:
     ],
 )
 def test_junit_validates_against_the_jenkins_schema(reports) -> None:
-    assert problems(junit_xml(reports())) == []
+    documents = [(student, Report.from_dict(report)) for student, report in reports()]
+    assert problems(junit_xml(documents)) == []
 
 
 def test_dlgrade_check_junit_validates(capsys, tmp_path: Path) -> None:

@@ -123,7 +123,7 @@ def test_the_kits_pytest_file_honours_the_environment_variable(monkeypatch, tmp_
 
     folder = reference_folder(tmp_path / "work")
     monkeypatch.setenv("DLGRADE_ISOLATION", "process")
-    assert grade_public("selfcheck", Path(folder))["isolation"] == "process"
+    assert grade_public("selfcheck", Path(folder)).isolation == "process"
 
 
 def test_class_grading_refuses_to_grade_below_the_confining_levels_unless_allowed(
