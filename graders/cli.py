@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 BUILD_TARGETS = ("gradescope", "prairielearn", "student-kit", "otter", "classroom")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,7 +72,13 @@ def parser() -> argparse.ArgumentParser:
     isolation_option(demo, "the strongest level that works here")
     batch = commands.add_parser("grade", help="grade a class: a folder of submissions")
     batch.add_argument("submissions", type=Path, help="one file or folder per student")
-    batch.add_argument("-a", "--assignment", required=True)
+    batch.add_argument(
+        "-a",
+        "--assignment",
+        required=True,
+        help="a built-in assignment's name, or an assignment's folder (with --scheduler, at the "
+        "same path on every worker)",
+    )
     batch.add_argument("--roster", type=Path, help="CSV with a student id column (and submission)")
     batch.add_argument("--db", type=Path, default=Path("dlgrade.db"), help="default: ./dlgrade.db")
     batch.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -86,6 +93,13 @@ def parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--data", help="folder with the MNIST files")
     batch.add_argument("--budget", type=float, help="training budget in seconds")
+    batch.add_argument(
+        "--no-self-test",
+        dest="self_test",
+        action="store_false",
+        help="do not grade the reference solution first (it must score full marks where the "
+        "class is graded, or nobody is graded)",
+    )
     export = commands.add_parser("export", help="export a gradebook for a platform")
     export.add_argument("-a", "--assignment", required=True)
     export.add_argument("--db", type=Path, default=Path("dlgrade.db"))
@@ -444,11 +458,12 @@ def grade_class(args: argparse.Namespace) -> int:
 
     from graders.batch.discover import RosterError, read_roster
     from graders.batch.gradebook import Gradebook
-    from graders.batch.run import run_batch
+    from graders.batch.run import SelfTestFailed, run_batch
     from graders.render.inert import display_text
     from graders.sandbox.errors import GraderFault
     from graders.sandbox.isolation import Needs, choose
     from graders.spec import SpecError, load_spec
+    from graders.specfile import ASSIGNMENTS
 
     try:
         spec = load_spec(args.assignment)
@@ -475,6 +490,9 @@ def grade_class(args: argparse.Namespace) -> int:
         TextColumn("left"),
         TimeRemainingColumn(),
     )
+    # Workers load a built-in assignment by its name, any other from its folder.
+    built_in = spec.folder.resolve() == (ASSIGNMENTS / spec.name).resolve()
+    source = "" if built_in else str(spec.folder.resolve())
     with Gradebook(args.db) as book, Progress(*columns, console=console) as progress:
         task = progress.add_task("grading", total=None, rate="")
         started = time.monotonic()
@@ -488,22 +506,40 @@ def grade_class(args: argparse.Namespace) -> int:
             elapsed = max(time.monotonic() - started, 1e-9)
             progress.update(task, rate=f"{done / elapsed:.1f}/s")
 
-        summary = run_batch(
-            args.submissions,
-            spec.name,
-            book,
-            workers=max(args.workers, 1),
-            isolation=args.isolation,
-            allow_process=args.allow_process,
-            launcher=choice.launcher if choice else None,
-            roster=roster,
-            force=args.force,
-            scheduler=args.scheduler,
-            data_dir=args.data,
-            budget=args.budget,
-            on_start=on_start,
-            on_result=on_result,
-        )
+        try:
+            summary = run_batch(
+                args.submissions,
+                spec.name,
+                book,
+                workers=max(args.workers, 1),
+                isolation=args.isolation,
+                allow_process=args.allow_process,
+                launcher=choice.launcher if choice else None,
+                roster=roster,
+                force=args.force,
+                scheduler=args.scheduler,
+                data_dir=args.data,
+                budget=args.budget,
+                source=source,
+                self_test=args.self_test,
+                on_start=on_start,
+                on_result=on_result,
+            )
+        except SelfTestFailed as failure:
+            progress.stop()
+            return fail_usage(
+                f"not grading anyone: {failure}. Nothing was recorded. Run `dlgrade doctor "
+                f"--assignment {args.assignment}` to see why, fix it, and grade again"
+            )
+        except KeyboardInterrupt:
+            progress.stop()
+            done = len(book.entries(spec.name))
+            print(
+                f"Interrupted. {done} results are saved in {args.db}; run the same command "
+                "again to grade the rest (what is already graded is skipped).",
+                file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
         entries = book.entries(spec.name)
     passed = sum(e.passed for e in entries)
     print(

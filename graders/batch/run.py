@@ -12,10 +12,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import select
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,13 +34,22 @@ class Task:
     student: str
     path: str
     sha256: str
-    assignment: str
+    assignment: str  # the assignment's name: the gradebook's key
     isolation: str  # a level's name or "auto" (graders.sandbox.isolation)
     data_dir: str | None = None
     budget: float | None = None
     threads: int | None = None  # BLAS/torch threads per child: the cores shared by workers
     launcher: Launcher | None = None  # chosen once by the parent; None: chosen on the worker
     allow_process: bool = False  # may a worker's `auto` fall below the levels for untrusted code
+    source: str = ""  # where the worker loads the assignment from, when not by its name
+
+
+REFERENCE = "(reference solution)"  # the self-test's student: never a student id on disk
+
+
+class SelfTestFailed(Exception):
+    """The reference solution did not score full marks where the class would be graded: the
+    grading environment is broken, so nobody is graded (a student would pay for it)."""
 
 
 @dataclass
@@ -69,7 +79,7 @@ def grade_task(task: Task) -> Entry:
 
     serialise_parsing()  # other gradings may be parsing in this process's other threads
     started = time.perf_counter()
-    spec = load_spec(task.assignment)
+    spec = load_spec(task.source or task.assignment)
     base = {"student": task.student, "assignment": task.assignment, "sha256": task.sha256}
     try:
         submission = load_submission(Path(task.path), spec.entry)
@@ -129,13 +139,36 @@ def _local(tasks: list[Task], workers: int) -> Iterator[tuple[Task, Entry | Base
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["graders.grading", "graders.checks.core", "numpy"])
     batch = os.getpid()
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=exit_with, initargs=(batch,)
-    ) as pool:
+    )
+    try:
         futures = {pool.submit(grade_task, task): task for task in tasks}
         for future in as_completed(futures):
-            error = future.exception()
-            yield futures[future], error if error is not None else future.result()
+            yield futures[future], outcome(future)
+    except BaseException:  # Ctrl-C, or the caller stopped reading: stop now, not after the
+        stop(pool)  # gradings under way (a training may have minutes to go)
+        raise
+    pool.shutdown()
+
+
+def outcome(future: Future) -> Entry | BaseException:
+    """What a finished task gave: its entry, or the exception it raised."""
+    error = future.exception()
+    return error if error is not None else future.result()
+
+
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and kill the workers (their sandboxes die with them; what a
+    slot keeps is swept by the next batch). ProcessPoolExecutor.kill_workers (Python 3.14)
+    does the second half; before it, its table of processes is the only way in."""
+    kill = getattr(pool, "kill_workers", None)
+    if kill is not None:
+        kill()
+    else:  # read before shutdown, which forgets them
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def exit_with(pid: int) -> None:
@@ -145,7 +178,11 @@ def exit_with(pid: int) -> None:
     closed its liveness pipe, while an idle worker waits on a task pipe it holds both ends
     of: after `kill -9` of the batch, both would wait forever. The worker's own sandbox child
     dies with it (bubblewrap's --die-with-parent).
+
+    Ctrl-C is the batch's to handle: it kills the workers at once, so they ignore SIGINT
+    (else each idle one would print a KeyboardInterrupt traceback of its own).
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     watcher = threading.Thread(target=_exit_after, args=(pid,), name="exit-with-batch")
     watcher.daemon = True
     watcher.start()
@@ -176,9 +213,12 @@ def _dask(tasks: list[Task], scheduler: str) -> Iterator[tuple[Task, Entry | Bas
         client.register_plugin(SweepSlots())
         futures = client.map(grade_task, tasks, pure=False)
         by_key = {future.key: task for future, task in zip(futures, tasks, strict=True)}
-        for future in dask_completed(futures):
-            error = future.exception()
-            yield by_key[future.key], error if error is not None else future.result()
+        try:
+            for future in dask_completed(futures):
+                yield by_key[future.key], outcome(future)
+        except BaseException:  # Ctrl-C: what has not finished is cancelled on the cluster
+            client.cancel(futures, force=True)
+            raise
 
 
 def failed(task: Task, error: BaseException) -> Entry:
@@ -239,19 +279,65 @@ def run_batch(
     scheduler: str | None = None,
     data_dir: str | None = None,
     budget: float | None = None,
+    source: str = "",
+    self_test: bool = True,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[Entry], None] | None = None,
 ) -> Summary:
     """Grade every new or changed submission in `folder`; record everything in `book`.
 
-    `launcher` is the level chosen for this machine (graders.sandbox.isolation.choose);
-    without one, each worker chooses `isolation` itself, refusing levels that do not confine
-    untrusted code unless `allow_process`.
+    `assignment` is the assignment's name; `source`, when given, is where to load it from (its
+    folder, at the same path on every worker). `launcher` is the level chosen for this
+    machine (graders.sandbox.isolation.choose); without one, each worker chooses `isolation`
+    itself, refusing levels that do not confine untrusted code unless `allow_process`.
+
+    With `self_test`, the reference solution is graded first, where the class will be (the
+    local pool or the cluster), and must score full marks: else SelfTestFailed, and nothing
+    is recorded, since every student would pay for what broke it.
     """
     started = time.perf_counter()
     candidates = discover(folder, roster)
     todo, unchanged, other = plan(candidates, book, assignment, force)
     summary = Summary(skipped=len(unchanged))
+    threads = None
+    from graders.spec import load_spec
+
+    spec = load_spec(source or assignment)
+    if not scheduler:  # a cluster worker's cores are its own to share (--nthreads)
+        Table.here().sweep()  # what gradings that died on this machine left (a killed batch)
+        from graders.sandbox.isolation import Needs, choose
+
+        wanted = int(spec.limits.get("threads", 1))
+        cores = os.cpu_count() or 1
+        workers, threads = share_cores(workers, wanted, bool(spec.training), cores)
+        if launcher is None and todo:
+            # Local workers share this machine: choose (and run the canary) once here.
+            launcher = choose(isolation, Needs.of(spec), untrusted=not allow_process).launcher
+
+    def task_for(student: str, path: Path, sha256: str) -> Task:
+        return Task(
+            student,
+            str(path),
+            sha256,
+            assignment,
+            isolation,
+            data_dir,
+            budget,
+            threads,
+            None if scheduler else launcher,
+            allow_process,
+            source,
+        )
+
+    def run(tasks: list[Task]) -> Iterator[tuple[Task, Entry | BaseException]]:
+        return _dask(tasks, scheduler) if scheduler else _local(tasks, workers)
+
+    if todo and self_test and spec.reference_submission is not None:
+        reference = task_for(REFERENCE, spec.reference_submission, "")
+        for _, result in run([reference]):
+            problem = reference_problem(result)
+            if problem:
+                raise SelfTestFailed(problem)
     for candidate in unchanged:
         book.set_current(candidate.student, assignment, candidate.sha256)
     for candidate in other:
@@ -266,38 +352,10 @@ def run_batch(
         book.record(entry)
         setattr(summary, candidate.status, getattr(summary, candidate.status) + 1)
     book.forget_current(assignment, [c.student for c in candidates])
-    threads = None
-    if not scheduler:  # a cluster worker's cores are its own to share (--nthreads)
-        Table.here().sweep()  # what gradings that died on this machine left (a killed batch)
-        from graders.sandbox.isolation import Needs, choose
-        from graders.spec import load_spec
-
-        spec = load_spec(assignment)
-        wanted = int(spec.limits.get("threads", 1))
-        cores = os.cpu_count() or 1
-        workers, threads = share_cores(workers, wanted, bool(spec.training), cores)
-        if launcher is None and todo:
-            # Local workers share this machine: choose (and run the canary) once here.
-            launcher = choose(isolation, Needs.of(spec), untrusted=not allow_process).launcher
-    tasks = [
-        Task(
-            c.student,
-            str(c.path),
-            c.sha256,
-            assignment,
-            isolation,
-            data_dir,
-            budget,
-            threads,
-            None if scheduler else launcher,
-            allow_process,
-        )
-        for c in todo
-    ]
+    tasks = [task_for(c.student, c.path, c.sha256) for c in todo]
     if on_start is not None:
         on_start(len(tasks))
-    results = _dask(tasks, scheduler) if scheduler else _local(tasks, workers)
-    for task, outcome in results if tasks else ():
+    for task, outcome in run(tasks) if tasks else ():
         entry = outcome if isinstance(outcome, Entry) else failed(task, outcome)
         book.record(entry)
         if entry.status == ERROR:
@@ -312,3 +370,17 @@ def run_batch(
             on_result(entry)
     summary.seconds = round(time.perf_counter() - started, 2)
     return summary
+
+
+def reference_problem(result: Entry | BaseException) -> str:
+    """Why the reference's grading shows that the class cannot be graded here ("" when it
+    scored full marks)."""
+    from graders.grading import reference_problem as report_problem
+
+    if isinstance(result, BaseException):
+        return f"grading the reference solution raised {type(result).__name__}: {result}"
+    if result.status == INVALID:
+        return f"the reference solution could not be read: {result.detail}"
+    if result.status != GRADED or result.result is None:
+        return f"the reference solution could not be graded: {result.detail}"
+    return report_problem(result.result)

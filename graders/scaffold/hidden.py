@@ -13,7 +13,10 @@ from .contracts import leaky_relu
 
 def monotone(out: object, z: np.ndarray, alpha: float) -> None:
     """leaky_relu never reverses the order of two inputs"""
-    got = as_array(out, "leaky_relu").astype(np.float64).ravel()
+    got = as_array(out, "leaky_relu").astype(np.float64)
+    if got.shape != z.shape:  # a property may assume only what it has checked
+        raise Fail(f"leaky_relu(z, {alpha}) has shape {got.shape}, not z's shape {z.shape}")
+    got = got.ravel()
     order = np.argsort(z.astype(np.float64).ravel(), kind="stable")
     if np.any(np.diff(got[order]) < -1e-6):
         raise Fail(f"leaky_relu(z, {alpha}) put a larger z below a smaller one")

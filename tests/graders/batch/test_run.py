@@ -305,3 +305,109 @@ def test_a_report_a_fault_of_ours_touched_is_recorded_as_an_error(tmp_path, monk
     entry = grade_task(Task("alice", str(folder), "sha", "selfcheck", "process"))
     assert (entry.status, entry.report) == (ERROR, None)
     assert entry.detail == "dlgrade failed while grading: the sandbox could not start"
+
+
+def scaffold(folder: Path) -> Path:
+    """An assignment outside dlgrade, as `dlgrade new` writes it (its reference full marks)."""
+    from graders.cli import main
+
+    assert main(["new", "week3", "-o", str(folder)]) == 0
+    return folder
+
+
+def test_an_assignment_folder_is_graded_from_its_folder(tmp_path):
+    from graders.batch.run import Task, grade_task
+    from graders.spec import load_spec
+
+    assignment = scaffold(tmp_path / "week3")
+    spec = load_spec(assignment)
+    folder = tmp_path / "class"
+    shutil.copytree(spec.reference_submission, folder / "alice")
+    shutil.copy(spec.template_path, folder / "bob.py")
+    with Gradebook(tmp_path / "grades.db") as book:
+        summary = run_batch(
+            folder, spec.name, book, workers=1, isolation=isolation(), source=str(assignment)
+        )
+        entries = {e.student: e for e in book.entries(spec.name)}
+    assert (summary.graded, summary.failed_to_grade) == (2, [])
+    assert (entries["alice"].score, entries["bob"].score) == (spec.max_score, 0)
+    # What a Dask worker is sent names the folder, not only the name nobody else knows.
+    task = Task("alice", str(folder / "alice"), "", spec.name, isolation(), source=str(assignment))
+    assert (grade_task(task).status, grade_task(task).score) == (GRADED, spec.max_score)
+
+
+def test_a_reference_that_loses_points_stops_the_batch_before_anyone_is_graded(tmp_path, capsys):
+    from graders.cli import EXIT_USAGE, main
+    from graders.spec import load_spec
+
+    assignment = scaffold(tmp_path / "week3")
+    spec = load_spec(assignment)
+    folder = tmp_path / "class"
+    shutil.copytree(spec.reference_submission, folder / "alice")
+    (folder / "zed.txt").write_text("not python")
+    # The grading environment breaks the reference (here: its own code, wrong on purpose).
+    function = next(iter(spec.functions))
+    broken = spec.reference_submission / f"{spec.entry}.py"
+    broken.write_text(f"{broken.read_text()}\n\ndef {function}(*args):\n    return 0.0\n")
+    db = tmp_path / "grades.db"
+    argv = ["grade", str(folder), "-a", str(assignment), "--db", str(db), "--workers", "1"]
+    assert main([*argv, "--isolation", isolation()]) == EXIT_USAGE
+    said = capsys.readouterr().err
+    lost = f"the reference solution scored {spec.max_score - 1:g}/{spec.max_score:g} at isolation"
+    assert f"not grading anyone: {lost}" in said
+    assert "it lost q1 (leaky_relu(z, alpha) should have shape (3,); yours has shape ()" in said
+    assert "Nothing was recorded" in said
+    with Gradebook(db) as book:
+        assert book.entries(spec.name) == []  # not even the invalid submission's row
+    # Told not to, it grades (at the instructor's word), and the reference's loss shows.
+    assert main([*argv, "--isolation", isolation(), "--no-self-test"]) == 0
+    with Gradebook(db) as book:
+        assert {e.student for e in book.entries(spec.name)} == {"alice", "zed"}
+
+
+def test_ctrl_c_stops_the_batch_at_once_and_says_how_to_resume(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for i in range(2):
+        reference_folder(folder / f"done{i}")
+    for i in range(4):  # each would hold its worker for a minute
+        reference_folder(folder / f"slow{i}", "import time\ntime.sleep(60)\n")
+    db = tmp_path / "grades.db"
+    command = [sys.executable, "-m", "graders.cli", "grade", str(folder), "-a", "selfcheck"]
+    command += ["--db", str(db), "--workers", "2", "--isolation", isolation()]
+    before = forkservers()
+    # A terminal's Ctrl-C signals the whole foreground process group: the batch, its
+    # forkserver and its workers alike.
+    batch = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        for _ in range(1200):  # wait (bounded) until the quick two are in
+            if db.exists():
+                try:
+                    with sqlite3.connect(db, timeout=5) as peek:
+                        rows = peek.execute("SELECT student FROM results").fetchall()
+                except sqlite3.OperationalError:
+                    rows = []
+                if len(rows) >= 2:
+                    break
+            time.sleep(0.1)
+        os.killpg(batch.pid, signal.SIGINT)
+        interrupted = time.monotonic()
+        _, said = batch.communicate(timeout=30)
+        took = time.monotonic() - interrupted
+    finally:
+        if batch.poll() is None:
+            os.killpg(batch.pid, signal.SIGKILL)
+            batch.wait()
+    assert batch.returncode == 130, said
+    assert took < 10, f"stopped {took:.1f} s after Ctrl-C; the slow ones sleep for 60 s"
+    assert "Traceback" not in said
+    assert "run the same command again to grade the rest" in said
+    deadline = time.monotonic() + 15
+    while forkservers() - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert forkservers() - before == set()
+    for slow in folder.glob("slow*"):
+        shutil.rmtree(slow)
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr
+    assert "graded 0, unchanged 2" in finished.stdout
