@@ -19,7 +19,7 @@ from graders.batch.entry import DUPLICATE, ERROR, GRADED, INVALID, MISSING, STAT
 from graders.batch.mistakes import unnamed
 from graders.render.pages import number, percent, render_page, score
 from graders.render.plain import capped
-from graders.render.plots import _figure, _png, data_url
+from graders.render.plots import data_url, new_figure, png_bytes
 from graders.spec import Spec
 from graders.verdict import QuestionResult
 
@@ -224,7 +224,7 @@ def score_histogram_png(scores: Sequence[float], max_score: float, pass_mark: fl
 
     top = max([max_score, *scores, 1.0])
     discrete = all(float(s).is_integer() for s in [*scores, top]) and top <= MAX_DISCRETE_SCORE
-    figure = _figure(7.5, 3.4)
+    figure = new_figure(7.5, 3.4)
     axes = figure.add_subplot()
     if discrete:  # one bar [k, k+1) per score k, labelled k in its middle
         edges = [float(k) for k in range(int(top) + 2)]
@@ -249,14 +249,14 @@ def score_histogram_png(scores: Sequence[float], max_score: float, pass_mark: fl
     axes.set_title(f"Scores of the {len(scores)} graded submissions")
     axes.legend(loc="upper left")
     axes.grid(True, axis="y", alpha=0.3)
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def question_pass_rates_png(numbers: Sequence[int], rates: Sequence[float | None]) -> bytes:
     """A bar per question: the percentage of graded submissions that passed it."""
     percents = [100.0 * rate if rate is not None else 0.0 for rate in rates]
     colours = ["#1b6e2a" if p >= 50.0 else "#a11d1d" for p in percents]
-    figure = _figure(7.5, 3.4)
+    figure = new_figure(7.5, 3.4)
     axes = figure.add_subplot()
     labels = [f"Q{number}" for number in numbers]
     bars = axes.bar(labels, percents, color=colours)
@@ -272,7 +272,7 @@ def question_pass_rates_png(numbers: Sequence[int], rates: Sequence[float | None
     axes.set_title("Pass rate per question (green: at least half the class)")
     axes.tick_params(axis="x", labelrotation=90 if len(labels) > 20 else 0)
     axes.grid(True, axis="y", alpha=0.3)
-    return _png(figure)
+    return png_bytes(figure)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -179,8 +179,5 @@ class Gradebook:
         ).fetchall()
         return [Entry(*row[:8], report=json.loads(row[8]) if row[8] else None) for row in rows]
 
-    def assignments(self) -> list[str]:
-        return [a for (a,) in self.db.execute("SELECT DISTINCT assignment FROM current")]
-
 
 __all__ = ["DUPLICATE", "ERROR", "GRADED", "INVALID", "MISSING", "Gradebook"]

@@ -71,7 +71,7 @@ def _label(value: object) -> str:
     return _literal(value, limit=12)
 
 
-def _figure(width: float, height: float) -> Figure:
+def new_figure(width: float, height: float) -> Figure:
     """A new figure on its own Agg canvas (no pyplot, no global state)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -81,7 +81,7 @@ def _figure(width: float, height: float) -> Figure:
     return figure
 
 
-def _png(figure: Figure) -> bytes:
+def png_bytes(figure: Figure) -> bytes:
     """The figure rendered as PNG bytes."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
@@ -113,7 +113,7 @@ def loss_curve_png(
     finite = [y for y in ys if math.isfinite(y)]
     gaps = [x for x, y in zip(xs, ys, strict=True) if not math.isfinite(y)]
 
-    figure = _figure(6.4, 4.0)
+    figure = new_figure(6.4, 4.0)
     axes = figure.add_subplot()
     drawn = [y if math.isfinite(y) else math.nan for y in ys]
     axes.plot(xs, drawn, color="#1f5fa8", linewidth=1.5, marker="." if len(xs) <= 50 else None)
@@ -137,7 +137,7 @@ def loss_curve_png(
     axes.set_xlabel("step")
     axes.set_ylabel("loss")
     axes.grid(True, which="major", alpha=0.3)
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def _counts(matrix: object, labels: Sequence[object]) -> np.ndarray:
@@ -162,7 +162,7 @@ def confusion_png(matrix: Sequence[Sequence[float]], labels: Sequence[object]) -
     names = [_label(label) for label in labels]
     side = min(12.0, max(4.5, 0.45 * size + 2.0))
 
-    figure = _figure(side + 1.0, side)
+    figure = new_figure(side + 1.0, side)
     axes = figure.add_subplot()
     top = float(counts.max())
     image = axes.imshow(counts, cmap="Blues", vmin=0, vmax=top or 1.0, interpolation="nearest")
@@ -188,7 +188,7 @@ def confusion_png(matrix: Sequence[Sequence[float]], labels: Sequence[object]) -
                     fontsize=fontsize,
                     color="white" if dark else "black",
                 )
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def _image(example: Mapping[str, Any]) -> tuple[np.ndarray, float, str]:
@@ -213,7 +213,7 @@ def misclassified_png(examples: Iterable[Mapping[str, Any]]) -> bytes:
     columns = min(COLUMNS, len(images))
     rows = math.ceil(len(images) / columns)
 
-    figure = _figure(1.6 * columns, 1.8 * rows)
+    figure = new_figure(1.6 * columns, 1.8 * rows)
     grid = figure.subplots(rows, columns, squeeze=False)
     for index, axes in enumerate(grid.flat):
         axes.set_axis_off()
@@ -221,7 +221,7 @@ def misclassified_png(examples: Iterable[Mapping[str, Any]]) -> bytes:
             pixels, white, caption = images[index]
             axes.imshow(pixels, cmap="gray", vmin=0.0, vmax=white, interpolation="nearest")
             axes.set_title(caption, fontsize=9)
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def _boundary(data: Mapping[str, Any]) -> tuple[np.ndarray, ...]:
@@ -266,7 +266,7 @@ def boundary_png(data: Mapping[str, Any]) -> bytes:
     xs, ys = np.linspace(*x_range, len(grid)), np.linspace(*y_range, len(grid))
     wrong = true != predicted
 
-    figure = _figure(6.0, 5.0)
+    figure = new_figure(6.0, 5.0)
     axes = figure.add_subplot()
     axes.pcolormesh(xs, ys, grid, cmap=colours, norm=norm, alpha=0.25, shading="nearest")
     axes.scatter(points[:, 0], points[:, 1], c=true, cmap=colours, norm=norm, s=10)
@@ -283,7 +283,7 @@ def boundary_png(data: Mapping[str, Any]) -> bytes:
     axes.set_xlabel("x1")
     axes.set_ylabel("x2")
     axes.set_title("Decision boundary (shading: predicted class; dots: test points)")
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def _draw(name: str, data: object) -> bytes:

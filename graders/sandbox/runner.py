@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,13 +96,6 @@ class NpyFile:
 @dataclass(frozen=True)
 class Reporter:
     """Argument marker: the child passes a `report(step, loss)` callback that streams progress."""
-
-
-@dataclass
-class Progress:
-    """Progress events and captured output of the current child; reset for each child."""
-
-    steps: list[tuple[int, float]] = field(default_factory=list)
 
 
 def _error_of(reply: dict) -> dict:
@@ -636,8 +629,3 @@ def child_source() -> str:
     inlined = "from graders.sandbox.wire import WireError, decode, encode, frame, split_frame"
     child = child.replace(f"{inlined}  # inlined\n", "")
     return f"{wire}\n{child}"
-
-
-def python_executable() -> str:
-    """The interpreter the child runs: the grader's own, so NumPy matches."""
-    return sys.executable

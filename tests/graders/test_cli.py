@@ -36,7 +36,7 @@ def test_json_report_has_the_documented_fields():
     result = dlgrade("check", str(REFERENCE), "--format", "json")
     report = json.loads(result.stdout)
     assert {"score", "max_score", "passed", "isolation", "questions"} <= set(report)
-    assert (report["score"], report["max_score"], report["passed"]) == (12, 12, True)
+    assert (report["score"], report["max_score"], report["passed"]) == (FULL, FULL, True)
     first = report["questions"][0]
     assert {"id", "title", "score", "max_score", "checks"} <= set(first)
     assert {"name", "status", "message"} <= set(first["checks"][0])
@@ -106,7 +106,7 @@ def test_a_fault_of_ours_while_reading_still_prints_a_complete_report(monkeypatc
     assert main(["check", str(REFERENCE), "--format", "json"]) == 2
     out, err = capsys.readouterr()
     report = json.loads(out)
-    assert (report["graded"], report["score"], len(report["questions"])) == (False, 0, 12)
+    assert (report["graded"], report["score"], len(report["questions"])) == (False, 0, QUESTIONS)
     assert "RuntimeError: the parser could not start" in report["fault"]
     assert "not graded, a fault of ours" in err
 

@@ -33,7 +33,7 @@ def write(tmp_path: Path, source: str) -> Path:
 
 def test_reference_scores_12_and_passes(make_submission):
     report = grade_path(make_submission())
-    assert (report.score, report.max_score, report.passed) == (12, 12, True)
+    assert (report.score, report.max_score, report.passed) == (FULL, FULL, True)
     assert report.isolation == "process"
     assert "Q7_EXPLANATION" in report.explanations
 

@@ -26,7 +26,16 @@ from graders.grading import grade
 from graders.sandbox.jail import JailLauncher, JailUnavailable
 from graders.spec import load_spec
 from graders.submission import load_submission
-from tests.conftest import REFERENCE, ROOT, SELFCHECK_MODULES, TEMPLATE, reference_folder
+from tests.conftest import (
+    FULL,
+    ONE_WRONG,
+    QUESTIONS,
+    REFERENCE,
+    ROOT,
+    SELFCHECK_MODULES,
+    TEMPLATE,
+    reference_folder,
+)
 
 ENV_SECRET = f"edge-env-{uuid.uuid4()}"
 REFERENCE_LINE = "shifted = z - np.max(z, axis=-1, keepdims=True)"
@@ -319,7 +328,7 @@ def strings(value: object) -> list[str]:
 
 def assert_report(report: dict, attack: Attack) -> None:
     """The report of an attacker: complete, scored as its honest part deserves, and saying why."""
-    assert len(report["questions"]) == 12
+    assert len(report["questions"]) == QUESTIONS
     assert report["score"] == attack.score
     assert report["graded"] is True
     text = json.dumps(report, ensure_ascii=False)
@@ -382,8 +391,8 @@ def test_escapes_printed_and_raised_never_reach_the_terminal(tmp_path, secrets):
     ATTACKS["terminal-escapes"].build(target, secrets)
     out = assert_inert(run("-m", "graders.cli", "check", str(target)).stdout)
     # The forged line is shown as what the submission printed, indented, never as ours.
-    assert "\nScore 11/12 PASS" in out
-    assert "\nScore 12/12" not in out
+    assert f"\nScore {ONE_WRONG:g}/{FULL:g} PASS" in out
+    assert f"\nScore {FULL:g}/{FULL:g}" not in out
 
 
 @pytest.mark.skipif(not JAIL, reason="the copy into the jail is what refuses it")
@@ -449,7 +458,7 @@ def test_grade_finishes_and_records_every_student(graded_class, secrets):
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     assert_inert(done.stdout), assert_inert(done.stderr)
     assert sorted(graded) == sorted([*HONEST, *ATTACKS, "\\xff\\xfe-odd-name"])
-    assert graded["\\xff\\xfe-odd-name"].score == 12
+    assert graded["\\xff\\xfe-odd-name"].score == FULL
     # The rerun grades nothing again: every result was final and stored.
     assert again.returncode == 0, again.stderr.decode(errors="replace")
     assert "graded 0," in again.stdout.decode()
@@ -495,7 +504,7 @@ def test_gradescope_always_writes_results(tmp_path, secrets, name):
     done, results = gradescope(root)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     assert results["score"] == attack.score
-    assert len(results["tests"]) == 12
+    assert len(results["tests"]) == QUESTIONS
     if attack.refused:
         assert results["output"].startswith("Not graded: ")
     text = json.dumps(results, ensure_ascii=False)

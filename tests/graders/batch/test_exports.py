@@ -24,6 +24,7 @@ from graders.batch.exports import (
 from graders.render.junit import junit_xml
 from graders.spec import load_spec
 from graders.verdict import Report
+from tests.conftest import ONE_WRONG
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SPEC = load_spec("selfcheck")
@@ -474,7 +475,7 @@ def test_gradescope_score_never_exceeds_the_maximum(reference: dict) -> None:
     assert results["tests"][1]["score"] == 0.0
     assert all(0 <= t["score"] <= t["max_score"] for t in results["tests"])
     assert results["score"] <= sum(t["max_score"] for t in results["tests"])
-    assert results["score"] == 11.0
+    assert results["score"] == ONE_WRONG
 
 
 def test_write_gradescope_writes_graded_and_invalid_only(

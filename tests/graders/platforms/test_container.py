@@ -37,7 +37,7 @@ import pytest
 
 from graders.platforms.gradescope import build
 from graders.spec import load_spec
-from tests.conftest import ROOT, reference_folder
+from tests.conftest import FULL, ONE_WRONG, ROOT, reference_folder
 
 pytestmark = pytest.mark.slow  # set-up installs the grader into a fresh environment
 
@@ -248,7 +248,7 @@ def test_a_correct_submission_gets_full_marks_at_the_uid_level(
     assert control_arrived(received)  # the container reaches the server
     assert received == [b"control"]
     results = results_of(container)
-    assert results["score"] == 12
+    assert results["score"] == FULL
     assert all(t["status"] == "passed" for t in results["tests"])
     assert "isolation: uid" in results["output"]
 
@@ -305,7 +305,7 @@ def test_a_hostile_submission_reads_forges_and_phones_home_in_vain(
     assert control_arrived(received)
     assert received == [b"control"]  # no connection from the submission
     document = results_of(container)
-    assert document["score"] == 11  # the grader's score: every point but relu's
+    assert document["score"] == ONE_WRONG  # the grader's score: every point but relu's
     relu = next(t for t in document["tests"] if t["number"] == "2")
     assert "STOLEN ['PermissionError'" in relu["output"]  # the channel works, and carried
     assert "network 13" in relu["output"]  # nothing but refusals

@@ -21,7 +21,7 @@ import pytest
 
 from graders.sandbox.jail import JailLauncher, JailUnavailable, python_roots
 from graders.verdict import Cause, Status
-from tests.conftest import ROOT, TEMPLATE, failed_questions, grade_path, question
+from tests.conftest import FULL, ONE_WRONG, ROOT, TEMPLATE, failed_questions, grade_path, question
 
 SLOT = 7
 LIMITS = {"call_seconds": 1.0, "load_seconds": 8.0}
@@ -120,7 +120,7 @@ for folder, _, files in os.walk("/"):
 Q7_EXPLANATION = "found: " + repr(found)
 """
     report = graded(attack)
-    assert report.score == 12
+    assert report.score == FULL
     assert report.explanations["Q7_EXPLANATION"] == "found: []"
     text = everything(report)
     for target in targets:
@@ -205,7 +205,7 @@ for path in glob.glob("/proc/*/environ"):
         print(path, error)
 """
     report = graded(attack)
-    assert report.score == 12
+    assert report.score == FULL
     assert secret not in everything(report)
 
 
@@ -232,7 +232,7 @@ for path in {[str(t) for t in targets]!r}:
         print("refused", path, error)
 """
     report = graded(attack)
-    assert report.score == 12
+    assert report.score == FULL
     for target in targets:
         assert not target.exists(), target
 
@@ -247,7 +247,7 @@ except OSError as error:
     print("write stopped:", error)
 """
     report = graded(attack)
-    assert report.score == 12
+    assert report.score == FULL
     assert "write stopped" in report.output
 
 
@@ -285,7 +285,7 @@ def relu(z):
 """
     report = graded(attack)
     assert failed_questions(report) == ["q2"]
-    assert report.score == 11
+    assert report.score == ONE_WRONG
 
 
 def test_numpy_memory_bomb_is_killed(graded):
@@ -341,7 +341,7 @@ if os.fork() == 0:
     os._exit(0)
 """
     report = graded(attack)
-    assert report.score == 12
+    assert report.score == FULL
 
 
 def test_thread_left_running_after_a_call(graded):
@@ -359,7 +359,7 @@ def relu(z):
     return np.maximum(z, 0)
 """
     report = graded(attack, call_seconds=2.0)
-    assert report.score == 12
+    assert report.score == FULL
 
 
 def test_stdout_flood_is_capped(graded):
@@ -369,7 +369,7 @@ for _ in range(100):
     sys.stdout.write("x" * 1_000_000)
 """
     report = graded(attack)
-    assert report.score == 12
+    assert report.score == FULL
     assert len(report.output) < 70_000
     assert "bytes of output dropped" in report.output
 
@@ -407,7 +407,7 @@ except OSError as error:
         stop.set()
         listener.join(2)
         server.close()
-    assert report.score == 12
+    assert report.score == FULL
     assert connections == []
     assert "no network" in report.output
 
@@ -458,4 +458,4 @@ def test_function_that_ends_the_interpreter(graded, attack, qid, said):
 def test_replies_that_are_not_plain_data_earn_nothing(graded, attack):
     report = graded(attack)
     assert failed_questions(report) == ["q2"]
-    assert report.score == 11
+    assert report.score == ONE_WRONG

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from graders.sandbox.jail import JailLauncher, JailUnavailable
-from tests.conftest import REFERENCE, ROOT
+from tests.conftest import FULL, REFERENCE, ROOT
 
 pytestmark = pytest.mark.slow  # each test makes an environment and grades in a fresh process
 
@@ -80,7 +80,7 @@ def check_reference(python: Path | str, *options: str) -> subprocess.CompletedPr
 def graded_in_the_jail(done: subprocess.CompletedProcess) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
-    assert (report["isolation"], report["score"]) == ("jail", 12), report["notes"]
+    assert (report["isolation"], report["score"]) == ("jail", FULL), report["notes"]
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ import pytest
 
 from graders.sandbox import cgroups
 from graders.sandbox.jail import UID_BASE
-from tests.conftest import grade_path
+from tests.conftest import FULL, grade_path
 
 # The launcher's own slot, for the start-up probes; a Sandbox leases a slot of its own and
 # grades as that slot's uid (the report says which): whatever still runs as it is a leak.
@@ -165,7 +165,7 @@ seen.append(right.recv(2).decode())
 Q7_EXPLANATION = repr(seen)
 """
     report = graded(attack)
-    assert report.score == 12
+    assert report.score == FULL
     assert found(report) == [errno.EACCES] * 5 + ["ok"]  # the connection was refused, so
     assert received == []  # nothing can be on its way to the server
 
@@ -205,7 +205,7 @@ seen["works"] = done
 Q7_EXPLANATION = repr(seen)
 """
     report = graded(attack)
-    assert report.score == 12
+    assert report.score == FULL
     seen = found(report)
     assert seen.pop("works") == ["thread", 7]
     assert seen == dict.fromkeys(seen, 1), seen  # every one refused with EPERM
@@ -221,7 +221,7 @@ Q7_EXPLANATION = repr([os.getuid(), os.geteuid(), os.getgid(), os.getgroups(),
                        os.environ["HOME"] == os.getcwd() == os.environ["TMPDIR"]])
 """
     report = graded(attack)
-    assert report.score == 12
+    assert report.score == FULL
     uid = uid_of(report)
     assert uid >= UID_BASE
     assert found(report) == [uid, uid, uid, [], uid, "0o700", True]
@@ -255,7 +255,7 @@ for path, mode in (({str(hidden)!r}, "r"), ({str(results)!r}, "w")):
 Q7_EXPLANATION = repr(seen)
 """
     report = graded(attack)
-    assert report.score == 12
+    assert report.score == FULL
     assert found(report) == ["PermissionError", "PermissionError"]
     assert not results.exists()
     assert "grader-secret-7f3c" not in str(report.to_dict())
@@ -307,7 +307,7 @@ def test_a_double_forked_daemon_is_reaped(launcher, make_submission, kill_superv
     finally:
         if alive(pid):
             os.kill(pid, signal.SIGKILL)
-    assert report.score == 12
+    assert report.score == FULL
 
 
 def test_files_left_in_shared_temporary_folders_are_removed(graded):
@@ -318,7 +318,7 @@ for folder in ("/tmp", "/dev/shm"):
         left.write("for the next student on this slot")
 """
     report = graded(attack)
-    assert report.score == 12
+    assert report.score == FULL
     for folder in ("/tmp", "/dev/shm"):
         assert not (Path(folder) / f"dlgrade-left-{uid_of(report)}").exists()
 
