@@ -171,6 +171,30 @@ def forkservers() -> set[int]:
     return found
 
 
+def results_in(db: Path, count: int) -> dict[str, str]:
+    """Wait (bounded) until the gradebook `db` holds `count` results; student -> graded_at."""
+    rows: list = []
+    for _ in range(1200):
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=5) as peek:
+                    rows = peek.execute("SELECT student, graded_at FROM results").fetchall()
+            except sqlite3.OperationalError:
+                rows = []
+            if len(rows) >= count:
+                break
+        time.sleep(0.1)
+    return dict(rows)
+
+
+def no_forkserver_but(before: set[int]) -> set[int]:
+    """Wait (bounded) for the pool processes started since `before` to end; those left."""
+    deadline = time.monotonic() + 15
+    while forkservers() - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return forkservers() - before
+
+
 def test_sigkill_mid_batch_loses_nothing_and_grades_nothing_twice(tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
@@ -181,27 +205,13 @@ def test_sigkill_mid_batch_loses_nothing_and_grades_nothing_twice(tmp_path):
     command += ["--db", str(db), "--workers", "1", "--allow-process"]
     before = forkservers()
     batch = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    graded_before: dict[str, str] = {}
     try:
-        for _ in range(600):  # wait (bounded) until a few results are in, then kill -9
-            if db.exists():
-                try:
-                    with sqlite3.connect(db, timeout=5) as peek:
-                        rows = peek.execute("SELECT student, graded_at FROM results").fetchall()
-                except sqlite3.OperationalError:
-                    rows = []
-                if len(rows) >= 3:
-                    graded_before = dict(rows)
-                    break
-            time.sleep(0.1)
+        graded_before = results_in(db, 3)  # a few results are in: kill -9
         os.kill(batch.pid, signal.SIGKILL)
     finally:
         batch.wait(timeout=30)
     assert 3 <= len(graded_before) < 10
-    deadline = time.monotonic() + 15  # the killed batch's workers and forkserver follow it
-    while forkservers() - before and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert forkservers() - before == set()
+    assert no_forkserver_but(before) == set()  # the killed batch's workers follow it
     finished = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stderr
     with Gradebook(db) as book:
@@ -380,16 +390,7 @@ def test_ctrl_c_stops_the_batch_at_once_and_says_how_to_resume(tmp_path):
     # forkserver and its workers alike.
     batch = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        for _ in range(1200):  # wait (bounded) until the quick two are in
-            if db.exists():
-                try:
-                    with sqlite3.connect(db, timeout=5) as peek:
-                        rows = peek.execute("SELECT student FROM results").fetchall()
-                except sqlite3.OperationalError:
-                    rows = []
-                if len(rows) >= 2:
-                    break
-            time.sleep(0.1)
+        assert len(results_in(db, 2)) == 2  # the quick two are in
         os.killpg(batch.pid, signal.SIGINT)
         interrupted = time.monotonic()
         _, said = batch.communicate(timeout=30)
@@ -402,10 +403,7 @@ def test_ctrl_c_stops_the_batch_at_once_and_says_how_to_resume(tmp_path):
     assert took < 10, f"stopped {took:.1f} s after Ctrl-C; the slow ones sleep for 60 s"
     assert "Traceback" not in said
     assert "run the same command again to grade the rest" in said
-    deadline = time.monotonic() + 15
-    while forkservers() - before and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert forkservers() - before == set()
+    assert no_forkserver_but(before) == set()
     for slow in folder.glob("slow*"):
         shutil.rmtree(slow)
     finished = subprocess.run(command, capture_output=True, text=True, timeout=600)
