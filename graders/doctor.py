@@ -128,7 +128,7 @@ def chromium_finding() -> Finding:
 def self_test(isolation: str, assignment: str = "selfcheck", data: str | None = None) -> Finding:
     """Grade the assignment's reference where `isolation` picks; it must score full marks."""
     from graders.checks.core import Context
-    from graders.grading import grade_path, reference_problem
+    from graders.grading import self_test as grade_reference
     from graders.sandbox.errors import GraderFault
     from graders.sandbox.isolation import Needs, choose
     from graders.spec import load_spec
@@ -136,18 +136,13 @@ def self_test(isolation: str, assignment: str = "selfcheck", data: str | None = 
 
     try:
         spec = load_spec(assignment)
+        choice = choose(isolation, Needs.of(spec))
     except SpecError as error:
         return Finding("self-test", False, f"{error}")
-    reference = spec.reference_submission
-    if reference is None or not reference.exists():
-        return Finding("self-test", False, f"the reference of {spec.name} is not installed here")
-    try:
-        choice = choose(isolation, Needs.of(spec))
     except GraderFault as fault:
         return Finding("self-test", False, fault.reason)
-    report = grade_path(reference, spec, launcher=choice.launcher, context=Context(data_dir=data))
-    problem = reference_problem(report)
-    if problem:
+    report, problem = grade_reference(spec, choice.launcher, Context(data_dir=data))
+    if report is None or problem:
         return Finding("self-test", False, problem)
     score = f"{report.score:g}/{report.max_score:g}"
     return Finding(

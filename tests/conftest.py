@@ -132,3 +132,22 @@ def open_folder() -> Iterator[Path]:
     (folder / "labels.csv").chmod(0o644)
     yield folder
     shutil.rmtree(folder)
+
+
+def scaffold(folder: Path) -> Path:
+    """An assignment outside dlgrade, as `dlgrade new` writes it (its reference full marks)."""
+    from graders.cli import main
+
+    if main(["new", "week3", "-o", str(folder)]) != 0:
+        raise RuntimeError(f"dlgrade new could not write {folder}")
+    return folder
+
+
+def break_reference(assignment: Path) -> str:
+    """Make the reference of a scaffolded assignment lose q1 (its function returns a number
+    instead of an array), as a broken grading environment would; what the report then says."""
+    spec = load_spec(assignment)
+    function = next(iter(spec.functions))
+    entry = spec.reference_submission / f"{spec.entry}.py"
+    entry.write_text(f"{entry.read_text()}\n\ndef {function}(*args):\n    return 0.0\n")
+    return f"the reference solution scored {spec.max_score - 1:g}/{spec.max_score:g} at isolation"

@@ -171,7 +171,7 @@ def grade_upload(
     """
     from graders.batch.exports import gradescope_results
     from graders.checks.core import Context
-    from graders.grading import grade, unloadable
+    from graders.grading import grade, self_test, unloadable
     from graders.sandbox.isolation import Needs, choose
     from graders.spec import load_spec
     from graders.submission import load_submission
@@ -184,6 +184,10 @@ def grade_upload(
     print(f"dlgrade: isolation '{launcher.level}': {launcher.detail}; not provided: {missing}")
     if note:
         print(f"dlgrade: {note}")
+    if not spec.training:  # about a second; a project's reference is proven by setup.sh
+        _, problem = self_test(spec, launcher, Context(data_dir=data))
+        if problem:  # the grading environment is broken: no student pays for it
+            raise GraderFailed(problem)
     upload = root / "submission"
     try:
         target = find_submission(upload, spec.entry)

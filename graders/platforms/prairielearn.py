@@ -532,7 +532,7 @@ def grade_job(
     touched the grading: neither is ever a grade.
     """
     from graders.checks.core import Context
-    from graders.grading import grade, unloadable
+    from graders.grading import grade, self_test, unloadable
     from graders.sandbox.errors import GraderFault
     from graders.sandbox.isolation import Needs, choose
     from graders.spec import load_spec
@@ -540,6 +540,10 @@ def grade_job(
 
     spec = load_spec(assignment)
     choice = choose(isolation, Needs.of(spec), untrusted=not allow_process)
+    if not spec.training:  # about a second; a project's reference is proven in the image
+        _, problem = self_test(spec, choice.launcher, Context(data_dir=data))
+        if problem:  # the grading environment is broken: no student pays for it
+            raise GraderFault("self-test", problem)
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dlgrade-")))
         try:

@@ -19,7 +19,17 @@ from graders.batch.entry import DUPLICATE, ERROR, GRADED, INVALID, MISSING, Entr
 from graders.batch.gradebook import Gradebook
 from graders.batch.run import run_batch
 from graders.sandbox.jail import JailLauncher, JailUnavailable
-from tests.conftest import FULL, ONE_WRONG, QUESTIONS, ROOT, TEMPLATE, notebook, reference_folder
+from tests.conftest import (
+    FULL,
+    ONE_WRONG,
+    QUESTIONS,
+    ROOT,
+    TEMPLATE,
+    break_reference,
+    notebook,
+    reference_folder,
+    scaffold,
+)
 
 
 def isolation() -> str:
@@ -317,14 +327,6 @@ def test_a_report_a_fault_of_ours_touched_is_recorded_as_an_error(tmp_path, monk
     assert entry.detail == "dlgrade failed while grading: the sandbox could not start"
 
 
-def scaffold(folder: Path) -> Path:
-    """An assignment outside dlgrade, as `dlgrade new` writes it (its reference full marks)."""
-    from graders.cli import main
-
-    assert main(["new", "week3", "-o", str(folder)]) == 0
-    return folder
-
-
 def test_an_assignment_folder_is_graded_from_its_folder(tmp_path):
     from graders.batch.run import Task, grade_task
     from graders.spec import load_spec
@@ -355,15 +357,11 @@ def test_a_reference_that_loses_points_stops_the_batch_before_anyone_is_graded(t
     folder = tmp_path / "class"
     shutil.copytree(spec.reference_submission, folder / "alice")
     (folder / "zed.txt").write_text("not python")
-    # The grading environment breaks the reference (here: its own code, wrong on purpose).
-    function = next(iter(spec.functions))
-    broken = spec.reference_submission / f"{spec.entry}.py"
-    broken.write_text(f"{broken.read_text()}\n\ndef {function}(*args):\n    return 0.0\n")
+    lost = break_reference(assignment)  # as a broken grading environment would
     db = tmp_path / "grades.db"
     argv = ["grade", str(folder), "-a", str(assignment), "--db", str(db), "--workers", "1"]
     assert main([*argv, "--isolation", isolation()]) == EXIT_USAGE
     said = capsys.readouterr().err
-    lost = f"the reference solution scored {spec.max_score - 1:g}/{spec.max_score:g} at isolation"
     assert f"not grading anyone: {lost}" in said
     assert "it lost q1 (leaky_relu(z, alpha) should have shape (3,); yours has shape ()" in said
     assert "Nothing was recorded" in said

@@ -19,7 +19,15 @@ from graders.platforms.gradescope import build, find_submission
 from graders.sandbox.jail import JailLauncher, JailUnavailable
 from graders.spec import load_spec
 from graders.submission import SubmissionError
-from tests.conftest import FULL, QUESTIONS, ROOT, TEMPLATE, reference_folder
+from tests.conftest import (
+    FULL,
+    QUESTIONS,
+    ROOT,
+    TEMPLATE,
+    break_reference,
+    reference_folder,
+    scaffold,
+)
 
 SCHEMA = ROOT / "tests" / "fixtures" / "gradescope_results.schema.json"
 FAKE_RESULTS = f'{{"score": {FULL}, "tests": []}}'
@@ -312,6 +320,24 @@ def test_find_submission_refuses_to_guess(tmp_path: Path) -> None:
     (tmp_path / "b.ipynb").write_text("")
     with pytest.raises(SubmissionError, match=r"name yours selfcheck\.py or selfcheck\.ipynb"):
         find_submission(tmp_path, "selfcheck")
+
+
+def test_a_reference_that_loses_points_grades_no_upload(tmp_path: Path, validator) -> None:
+    from graders.platforms import gradescope
+
+    assignment = scaffold(tmp_path / "week3")
+    root = tmp_path / "autograder"
+    shutil.copytree(load_spec(assignment).reference_submission, root / "submission")
+    lost = break_reference(assignment)  # as a broken grading environment would
+    args = ["--root", str(root), "--assignment", str(assignment)]
+    assert gradescope.main([*args, *(() if jail_works() else ("--allow-process",))]) == 1
+    results = results_of(root, validator)
+    assert "score" not in results  # not graded: no score, not even 0
+    assert (
+        "The autograder failed on this submission, through no fault of your code"
+        in (results["output"])
+    )
+    assert lost in results["output"]
 
 
 @pytest.mark.parametrize("where", ["raises", "faulted-report"])

@@ -30,7 +30,7 @@ from graders.platforms.prairielearn import (
 )
 from graders.spec import load_spec
 from graders.verdict import Report
-from tests.conftest import ROOT, TEMPLATE, reference_folder
+from tests.conftest import ROOT, TEMPLATE, break_reference, reference_folder, scaffold
 from tests.graders.platforms.test_gradescope import jail_works, needs_jail
 
 SCHEMA = ROOT / "tests" / "fixtures" / "prairielearn_results.schema.json"
@@ -367,6 +367,18 @@ def test_when_python_cannot_start_the_entry_point_writes_the_results(
     assert results == {**results, "gradable": False, "succeeded": False}
     assert "score" not in results
     assert "the grader's Python did not run" in results["message"]
+
+
+def test_a_reference_that_loses_points_grades_no_job(tmp_path: Path, validator) -> None:
+    assignment = scaffold(tmp_path / "week3")
+    root = tmp_path / "grade"
+    shutil.copytree(load_spec(assignment).reference_submission, root / "student")
+    lost = break_reference(assignment)  # as a broken grading environment would
+    assert main(["--root", str(root), "--assignment", str(assignment), "--allow-process"]) == 1
+    results = results_of(root, validator)
+    assert "score" not in results
+    assert results["gradable"] is False
+    assert lost in results["message"]
 
 
 @pytest.mark.parametrize("where", ["raises", "faulted-report"])
