@@ -21,8 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from graders.grading import grade  # noqa: E402
 from graders.sandbox.jail import JailLauncher  # noqa: E402
+from graders.sandbox.job import Limits  # noqa: E402
 from graders.sandbox.launch import ProcessLauncher  # noqa: E402
-from graders.sandbox.runner import Limits, Sandbox  # noqa: E402
+from graders.sandbox.runner import Sandbox  # noqa: E402
 from graders.spec import load_spec  # noqa: E402
 from graders.submission import load_submission  # noqa: E402
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from graders.checks.core import Context  # noqa: E402
 from graders.grading import grade  # noqa: E402
 from graders.sandbox.isolation import Needs, choose  # noqa: E402
-from graders.sandbox.runner import Limits  # noqa: E402
+from graders.sandbox.job import Limits  # noqa: E402
 from graders.spec import load_spec  # noqa: E402
 from graders.submission import load_submission  # noqa: E402
 

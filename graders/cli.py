@@ -242,7 +242,8 @@ def check(args: argparse.Namespace) -> int:
 
     from graders.sandbox.errors import GraderFault
     from graders.sandbox.isolation import Choice, ready
-    from graders.sandbox.runner import Limits, Sandbox
+    from graders.sandbox.job import Limits
+    from graders.sandbox.runner import Sandbox
     from graders.specfile import SpecError, child_limits, read_raw
     from graders.submission import load_submission
     from graders.threads import serialise_parsing

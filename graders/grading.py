@@ -29,7 +29,8 @@ from graders.sandbox.errors import (
     SandboxStop,
     StudentError,
 )
-from graders.sandbox.runner import Limits, Sandbox
+from graders.sandbox.job import Limits
+from graders.sandbox.runner import Sandbox
 from graders.spec import Question, Spec
 from graders.submission import Submission, SubmissionError
 from graders.verdict import Cause, QuestionResult, Report, Status, Verdict, score_question

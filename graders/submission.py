@@ -16,7 +16,7 @@ from typing import Any
 
 from graders import files
 from graders.files import SubmissionError
-from graders.sandbox.runner import Code
+from graders.sandbox.job import Code
 from graders.sandbox.wire import WireError, loads
 from graders.source import prepare
 

@@ -83,7 +83,7 @@ def grade_path(
     path: Path, mode: str = "instructor", launcher=None, spec=None, **limits: float
 ) -> Report:
     """Grade a submission through the library API, as `dlgrade check` does."""
-    from graders.sandbox.runner import Limits
+    from graders.sandbox.job import Limits
 
     spec = spec or load_spec("selfcheck")
     merged = {**spec.limits, **limits}

@@ -72,7 +72,7 @@ def grade_task(task: Task) -> Entry:
     from graders.grading import grade, unloadable
     from graders.sandbox.errors import GraderFault
     from graders.sandbox.isolation import Needs, choose
-    from graders.sandbox.runner import Limits
+    from graders.sandbox.job import Limits
     from graders.spec import load_spec
     from graders.submission import SubmissionError, load_submission
     from graders.threads import serialise_parsing

@@ -22,7 +22,7 @@ import numpy as np
 
 from graders.contract import Function
 from graders.sandbox.errors import SandboxStop, StudentError
-from graders.sandbox.runner import Rng
+from graders.sandbox.job import Rng
 from graders.sandbox.wire import WireError, decode, encode, frame, split_frame
 
 RAISED = object()  # marks a call that raised, wherever it ran

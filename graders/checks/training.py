@@ -15,7 +15,7 @@ import numpy as np
 from graders.checks.core import Context, Student, as_array
 from graders.contract import Fail
 from graders.sandbox.errors import BadReply, CallTimeout, ChildDied, StudentError
-from graders.sandbox.runner import Reporter
+from graders.sandbox.job import Reporter
 
 if TYPE_CHECKING:
     from graders.data import Dataset

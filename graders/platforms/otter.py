@@ -18,7 +18,7 @@ from pathlib import Path
 from graders.platforms import BuildError
 from graders.render.inert import display_text
 from graders.render.plain import failure_parts
-from graders.sandbox.runner import Code
+from graders.sandbox.job import Code
 from graders.source import bound_names
 from graders.spec import Question, Spec
 from graders.verdict import QuestionResult

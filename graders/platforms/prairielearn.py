@@ -120,7 +120,7 @@ def default_image(spec: Spec) -> str:
 def timeout(spec: Spec) -> int:
     """The job's timeout: time to start, load, train and answer every check's calls, at
     most PrairieLearn's 600 s. BuildError when even the training budget does not fit."""
-    from graders.sandbox.runner import Limits
+    from graders.sandbox.job import Limits
 
     limits = Limits(**spec.limits)
     runs = sum(len(q.checks) for q in spec.questions if q.kind == "project")

@@ -29,7 +29,8 @@ from graders.sandbox.launch import Launcher, ProcessLauncher, Unavailable
 from graders.sandbox.uidlevel import UidLauncher
 
 if TYPE_CHECKING:  # the runner imports NumPy: only the canary needs it, not the CLI's parser
-    from graders.sandbox.runner import Limits, Sandbox
+    from graders.sandbox.job import Limits
+    from graders.sandbox.runner import Sandbox
     from graders.spec import Spec
 
 ENV_VAR = "DLGRADE_ISOLATION"
@@ -98,7 +99,7 @@ class Needs:
     @classmethod
     def of(cls, spec: Spec, limits: Limits | None = None) -> Needs:
         """The needs of an assignment: NumPy, PyTorch for torch tracks, under its limits."""
-        from graders.sandbox.runner import Limits
+        from graders.sandbox.job import Limits
 
         limits = limits or Limits(**spec.limits)
         return cls(("numpy", *limits.preload), limits)
@@ -156,7 +157,9 @@ def canary(name: str, needs: Needs) -> Canary:
     """
     import numpy as np
 
-    from graders.sandbox.runner import Chunk, Code, Limits, Sandbox
+    from graders.sandbox.job import Code, Limits
+    from graders.sandbox.runner import Sandbox
+    from graders.source import Chunk
 
     level = _level(name)
     started = time.perf_counter()

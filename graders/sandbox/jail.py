@@ -32,7 +32,7 @@ from graders.sandbox.launch import (
 )
 
 if TYPE_CHECKING:
-    from graders.sandbox.runner import Code, Limits
+    from graders.sandbox.job import Code, Limits
 
 UID_BASE = 61000  # sandbox uids are UID_BASE + slot; no real account uses them
 SUBMISSION, INBOX, SCRATCH = "/submission", "/inbox", "/scratch"

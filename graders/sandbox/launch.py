@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from graders.sandbox.job import Code, Limits
+
 if TYPE_CHECKING:
     from graders.sandbox.cgroups import Group
-    from graders.sandbox.runner import Code, Limits
 
 MiB = 1 << 20
 HERE = Path(__file__).parent

@@ -17,7 +17,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,67 +34,12 @@ from graders.sandbox.errors import (
     SandboxStop,
     StudentError,
 )
+from graders.sandbox.job import Code, Handle, Limits, NpyFile, Reporter, Rng
 from graders.sandbox.wire import WireError, decode, encode, frame, split_frame
-from graders.source import Chunk
 
 HERE = Path(__file__).parent
 PROGRESS_LIMIT = 100_000  # progress events kept for the loss curve; later ones only count
 READY_SECONDS = 120.0  # for Python and its libraries to start, however busy the machine
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for one child; times in seconds, sizes in MiB unless named otherwise."""
-
-    call_seconds: float = 2.0
-    load_seconds: float = 10.0
-    memory_mb: int = 2048
-    cpu_seconds: int = 120
-    file_mb: int = 16
-    open_files: int = 256
-    processes: int = 64
-    output_kb: int = 64
-    reply_mb: int = 256
-    reply_elements: int = 20_000_000
-    threads: int = 1  # BLAS threads: one keeps small calls fast and batches fair
-    blocked: tuple[str, ...] = ()  # modules the child may not import (a track's rule)
-    preload: tuple[str, ...] = ()  # modules the child imports before the submission (torch)
-
-
-@dataclass(frozen=True)
-class Code:
-    """What the child loads: the module name, its source chunks, extra import folders."""
-
-    module: str
-    chunks: tuple[Chunk, ...]
-    path: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Rng:
-    """Argument marker: the child builds `numpy.random.default_rng(seed)`."""
-
-    seed: int
-
-
-@dataclass(frozen=True)
-class Handle:
-    """An object that lives in the child (a trained model); only its number crosses."""
-
-    number: int
-    type: str = ""
-
-
-@dataclass(frozen=True)
-class NpyFile:
-    """Argument marker: a large array written to the scratch folder, memory-mapped by the child."""
-
-    path: str
-
-
-@dataclass(frozen=True)
-class Reporter:
-    """Argument marker: the child passes a `report(step, loss)` callback that streams progress."""
 
 
 def _error_of(reply: dict) -> dict:
@@ -133,7 +77,6 @@ class Sandbox:
         self.progress: list[tuple[int, float]] = []  # (step, loss) reported by training code
         self.broken: dict[str, Exception | BaseException] = {}
         self.load_failure: LoadFailed | None = None
-        self.children_started = 0
         self.cpu_seconds: dict[str, float] = {}  # CPU time per thread of each budgeted call
         self._proc: subprocess.Popen | None = None
         self._loaded = False
@@ -167,7 +110,6 @@ class Sandbox:
         )
         os.close(reply_w)
         os.close(out_w)
-        self.children_started += 1
         self._reply_fd, self._out_fd = reply_r, out_r
         self._stdin_fd = self._proc.stdin.fileno()
         os.set_blocking(self._stdin_fd, False)

@@ -60,7 +60,7 @@ from graders.sandbox.launch import (
 )
 
 if TYPE_CHECKING:
-    from graders.sandbox.runner import Code, Limits
+    from graders.sandbox.job import Code, Limits
 
 PRIVATE_VARIABLE = "DLGRADE_PRIVATE"  # more paths the child must not reach, os.pathsep apart
 BINDINGS = ("seccomp", "pyseccomp")  # libseccomp's own Python binding, else PyPI's pyseccomp

@@ -143,8 +143,7 @@ def test_notebook_with_a_mistake_and_plots_gets_the_same_verdicts_as_the_py(tmp_
 
 
 def test_otter_and_dlgrade_calls_are_left_out_of_the_graded_code():
-    from graders.sandbox.runner import Chunk
-    from graders.source import without_tool_calls
+    from graders.source import Chunk, without_tool_calls
 
     history = [
         'import otter\ngrader = otter.Notebook("selfcheck.ipynb")',

@@ -12,7 +12,7 @@ import pytest
 
 from graders.checks.core import Context
 from graders.grading import grade
-from graders.sandbox.runner import Limits
+from graders.sandbox.job import Limits
 from graders.spec import load_spec
 from graders.submission import load_submission
 from graders.verdict import Cause, Status

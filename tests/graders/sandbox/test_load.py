@@ -18,8 +18,10 @@ from graders.sandbox import clock
 from graders.sandbox.clock import Deadline, State
 from graders.sandbox.errors import CallTimeout
 from graders.sandbox.jail import JailLauncher, JailUnavailable
+from graders.sandbox.job import Code, Limits
 from graders.sandbox.launch import ProcessLauncher
-from graders.sandbox.runner import Chunk, Code, Limits, Sandbox
+from graders.sandbox.runner import Sandbox
+from graders.source import Chunk
 from tests.conftest import REFERENCE, ROOT, cpu_hogs
 
 pytestmark = pytest.mark.skipif(not clock.measurable(), reason="needs Linux schedstat")
@@ -64,7 +66,6 @@ def test_honest_calls_never_time_out_under_load(box):
     with cpu_hogs():
         for _ in range(400):
             np.testing.assert_array_equal(box.call("relu", z), np.maximum(z, 0))
-    assert box.children_started == 1
 
 
 @pytest.mark.parametrize("name", ["spin", "nap"])

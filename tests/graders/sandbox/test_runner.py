@@ -8,7 +8,9 @@ import pytest
 
 from graders.cli import training_progress
 from graders.sandbox.errors import BadReply, CallTimeout, GraderFault, MissingName, StudentError
-from graders.sandbox.runner import Chunk, Code, Handle, Limits, Reporter, Sandbox
+from graders.sandbox.job import Code, Handle, Limits, Reporter
+from graders.sandbox.runner import Sandbox
+from graders.source import Chunk
 
 SOURCE = """
 import numpy as np

@@ -17,8 +17,9 @@ import pytest
 
 from graders.sandbox import cgroups, slots
 from graders.sandbox.jail import JailLauncher, JailUnavailable
+from graders.sandbox.job import Code
 from graders.sandbox.launch import ProcessLauncher
-from graders.sandbox.runner import Code, Sandbox
+from graders.sandbox.runner import Sandbox
 from graders.source import Chunk
 from tests.conftest import ROOT
 
