@@ -183,6 +183,23 @@ def comparable(report: Any) -> dict[str, Any]:
     return data
 
 
+def first_difference(first: Any, second: Any, at: str = "report") -> str:
+    """Where two reports (as data) first differ, and how; "" when they are equal."""
+    if isinstance(first, dict) and isinstance(second, dict):
+        for key in [*first, *(k for k in second if k not in first)]:
+            found = first_difference(first.get(key), second.get(key), f"{at}.{key}")
+            if found:
+                return found
+        return ""
+    if isinstance(first, list) and isinstance(second, list) and len(first) == len(second):
+        for index, (one, other) in enumerate(zip(first, second, strict=True)):
+            found = first_difference(one, other, f"{at}[{index}]")
+            if found:
+                return found
+        return ""
+    return "" if first == second else f"{at}: {str(first)[:80]!r}, then {str(second)[:80]!r}"
+
+
 def validate(spec: Spec, grade: Grader, *, quick: bool = False) -> list[Finding]:
     """Prove what an assignment claims; every Finding that is not ok is a defect to fix."""
     findings: list[Finding] = []
@@ -225,12 +242,13 @@ def validate(spec: Spec, grade: Grader, *, quick: bool = False) -> list[Finding]
             )
         findings += kit_findings(spec, Path(scratch) / "kit")
     again = grade(spec.reference_submission) if not spec.training or quick else reference
+    differs = first_difference(comparable(reference), comparable(again))
     findings.append(
         Finding(
             "grading the same work twice gives the same report",
-            comparable(again) == comparable(reference),
-            "compared the reference's reports" if again is not reference else "skipped: "
-            "the project trains (run without --quick to compare two trainings)",
+            not differs,
+            "skipped: the project trains (run without --quick to compare two trainings)"
+            if again is reference else differs or "compared the reference's reports",
         )
     )  # fmt: skip
     return findings

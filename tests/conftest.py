@@ -15,12 +15,24 @@ from pathlib import Path
 
 import pytest
 
-from graders.grading import grade
-from graders.spec import load_spec
-from graders.submission import load_submission
-from graders.verdict import Report
+# Inputs are drawn afresh in a cache of this run's own: what an earlier version left in the
+# machine's cache must never decide whether the suite passes. Set before any spec loads.
+FRESH_CACHE = None if os.environ.get("DLGRADE_CACHE") else tempfile.mkdtemp(prefix="dlgrade-")
+os.environ.setdefault("DLGRADE_CACHE", FRESH_CACHE or "")
+
+from graders.grading import grade  # noqa: E402
+from graders.spec import load_spec  # noqa: E402
+from graders.submission import load_submission  # noqa: E402
+from graders.verdict import Report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_unconfigure() -> None:
+    if FRESH_CACHE:
+        shutil.rmtree(FRESH_CACHE, ignore_errors=True)
+
+
 REFERENCE = ROOT / "reference"
 TEMPLATE = ROOT / "student_template"
 SELFCHECK = load_spec("selfcheck")

@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from graders.checks.core import as_array, show
-from graders.contract import Example, Fail, Function, Mistake, Property, arguments
+from graders.contract import Example, Fail, Function, Mistake, Property, Tolerance, arguments
 from graders.inputs import DTYPES, arrays, labels, one_of_values, same_shape
 from graders.sandbox.runner import Rng
 
@@ -152,6 +152,9 @@ softmax = Function(
     ),
     examples_title="softmax matches exp(z) / sum(exp(z)) on small 1-D and 2-D examples",
     reference_title="softmax agrees with the reference on 1-D and 2-D inputs up to |z| = 1e4",
+    # A log-sum-exp softmax is right too, but in float32 at |z| = 1e4 it loses about
+    # |z| * eps32 = 1e-3 of relative precision (the shifted exp(z - max) does not).
+    tolerance=Tolerance(rtol32=2e-3),
     mistakes=(
         Mistake(
             "softmax_no_max_shift",

@@ -159,16 +159,18 @@ def outcome(future: Future) -> Entry | BaseException:
 
 
 def stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and kill the workers (their sandboxes die with them; what a
+    """Kill the workers and cancel what has not started (their sandboxes die with them; what a
     slot keeps is swept by the next batch). ProcessPoolExecutor.kill_workers (Python 3.14)
-    does the second half; before it, its table of processes is the only way in."""
+    does the first half; before it, its table of processes is the only way in."""
     kill = getattr(pool, "kill_workers", None)
     if kill is not None:
         kill()
     else:  # read before shutdown, which forgets them
         for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
+    # Wait for the pool's manager thread, which ends as soon as it sees its workers dead: left
+    # running, it races the interpreter's exit hook and prints "Bad file descriptor".
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def exit_with(pid: int) -> None:

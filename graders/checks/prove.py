@@ -32,6 +32,9 @@ from graders.sandbox.wire import WireError, decode, encode, frame, split_frame
 
 CACHE_VARIABLE = "DLGRADE_CACHE"
 FORMAT = "1"  # bump when the cache file layout changes
+# The grader's own code that shapes drawn inputs or their files: any change to it draws
+# afresh, so a machine's old cache can never decide a grade that a fresh one would not.
+DRAWING_CODE = ("inputs.py", "contract.py", "checks/prove.py", "sandbox/wire.py")
 MAX_CACHE_BYTES = 64 << 20
 # The engine is not thread-safe (hypothesis keeps per-thread build contexts, but its
 # shrinker and our child are shared): one engine run at a time per process.
@@ -84,7 +87,7 @@ class InputBank:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError:
             folder = None
-        versions = f"{hypothesis.__version__}/{np.__version__}/{FORMAT}"
+        versions = f"{hypothesis.__version__}/{np.__version__}/{FORMAT}/{drawing_code()}"
         return cls(folder, hashlib.sha256(f"{versions}/{salt}".encode()).hexdigest())
 
     def inputs(
@@ -139,6 +142,15 @@ class InputBank:
             os.replace(partial, path)  # readers never see half a file
         except (OSError, WireError):
             pass  # an unwritable cache costs a redraw next time, nothing more
+
+
+def drawing_code() -> str:
+    """A digest of the grader's code that the drawn inputs depend on (DRAWING_CODE)."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for name in DRAWING_CODE:
+        digest.update(name.encode() + (package / name).read_bytes())
+    return digest.hexdigest()
 
 
 def _no_tags(data: dict) -> Any:

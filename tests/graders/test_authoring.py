@@ -213,3 +213,15 @@ def test_two_gradings_compare_without_the_time_and_memory_they_took() -> None:
     assert comparable(replace(first, metrics={**first.metrics, "accuracy": 0.9})) != comparable(
         first
     )
+
+
+def test_validate_says_where_two_gradings_differ() -> None:
+    from graders.authoring import first_difference
+
+    report = {"score": 12, "questions": [{"id": "q1", "checks": [{"message": ""}]}]}
+    changed = {"score": 12, "questions": [{"id": "q1", "checks": [{"message": "relu hung"}]}]}
+    assert first_difference(report, report) == ""
+    assert first_difference(report, changed) == (
+        "report.questions[0].checks[0].message: '', then 'relu hung'"
+    )
+    assert first_difference({"a": 1}, {"a": 1, "b": 2}) == "report.b: 'None', then '2'"
