@@ -159,15 +159,26 @@ def encode(value: Any, blobs: list[bytes], on_other: Callable[[Any], Any] | None
 
 def decode(data: Any, blobs: list[bytes], on_tag: Callable[[dict], Any], max_elements: int) -> Any:
     """Inverse of `encode`; tagged objects other than array/list/dict go to `on_tag`."""
+    return _decode(data, blobs, on_tag, max_elements, set())
+
+
+def _decode(
+    data: Any, blobs: list[bytes], on_tag: Callable[[dict], Any], max_elements: int, used: set
+) -> Any:
     if data is None or isinstance(data, (bool, int, float, str)):
         return data
     if not isinstance(data, dict):
         raise WireError(f"unreadable value in reply: {str(data)[:80]}")
     body = next(iter(data.values())) if len(data) == 1 else None
     if "array" in data and isinstance(body, int) and 0 <= body < len(blobs):
+        # Each array once: else a small header could name one large blob a million times
+        # and make us copy it each time (the blobs' total size is capped, not the copies).
+        if body in used:
+            raise WireError(f"the reply refers to array {body} more than once")
+        used.add(body)
         return npy_to_array(blobs[body], max_elements)
     if "list" in data and isinstance(body, list):
-        return [decode(v, blobs, on_tag, max_elements) for v in body]
+        return [_decode(v, blobs, on_tag, max_elements, used) for v in body]
     if "dict" in data and isinstance(body, dict):
-        return {k: decode(v, blobs, on_tag, max_elements) for k, v in body.items()}
+        return {k: _decode(v, blobs, on_tag, max_elements, used) for k, v in body.items()}
     return on_tag(data)  # e.g. a handle to an object that stays in the child

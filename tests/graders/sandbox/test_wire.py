@@ -11,6 +11,7 @@ import pytest
 from graders.sandbox.wire import (
     WireError,
     array_to_npy,
+    decode,
     frame,
     loads,
     nesting_depth,
@@ -137,3 +138,13 @@ def test_only_plain_numbers_cross(descr):
 def test_numbers_in_either_byte_order_cross():
     big = np.arange(3, dtype=">f8")
     assert npy_to_array(array_to_npy(big), 10).tolist() == [0.0, 1.0, 2.0]
+
+
+def test_an_array_referred_to_many_times_is_refused():
+    # A reply may hold 256 MB of arrays; one of them named 100,000 times in a 1 MB header
+    # would make the parent copy 25 TB. (Here: 8 kB named 10,000 times.)
+    blobs = [array_to_npy(np.zeros(1000))]
+    header = {"list": [{"array": 0}] * 10_000}
+    with pytest.raises(WireError, match="refers to array 0 more than once"):
+        decode(header, blobs, lambda tag: tag, 10**6)
+    assert [a.shape for a in decode({"list": [{"array": 0}]}, blobs, dict, 10**6)] == [(1000,)]
