@@ -31,7 +31,7 @@ from graders.sandbox.errors import StudentError
 from graders.sandbox.wire import WireError, decode, encode, frame, split_frame
 
 CACHE_VARIABLE = "DLGRADE_CACHE"
-FORMAT = "1"  # bump when the cache file layout changes
+FORMAT = "2"  # bump when the cache file layout changes (2: arrays as raw bytes)
 MAX_CACHE_BYTES = 64 << 20
 # The engine is not thread-safe (hypothesis keeps per-thread build contexts, but its
 # shrinker and our child are shared): one engine run at a time per process.
