@@ -9,8 +9,7 @@ cgroups and a scratch folder of its own: graders.sandbox.slots). Process-wide, a
   grader reads (a reference or known mistake that draws from np.random runs in the child);
 - loading an assignment imports its author's modules with their folder on sys.path, one
   load at a time (graders.spec.LOADING);
-- parsing Python with `ast`, on the interpreters that need it (here). The grader parses in
-  every reply (each array's .npy header goes through ast.literal_eval), hypothesis parses
+- parsing Python with `ast`, on the interpreters that need it (here). Hypothesis parses
   the source of the checks it runs, and Python parses source lines to show a traceback.
 
 Nothing in a grading changes the working folder, the environment or a signal handler.

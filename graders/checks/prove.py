@@ -31,7 +31,7 @@ from graders.sandbox.errors import StudentError
 from graders.sandbox.wire import WireError, decode, encode, frame, split_frame
 
 CACHE_VARIABLE = "DLGRADE_CACHE"
-FORMAT = "1"  # bump when the cache file layout changes
+FORMAT = "2"  # bump when the cache file layout changes (2: arrays as raw bytes)
 # The grader's own code that shapes drawn inputs or their files: any change to it draws
 # afresh, so a machine's old cache can never decide a grade that a fresh one would not.
 DRAWING_CODE = ("inputs.py", "contract.py", "checks/prove.py", "sandbox/wire.py")

@@ -1,17 +1,17 @@
-"""The wire format between the grader and the sandboxed child: framed JSON plus .npy blobs.
+"""The wire format between the grader and the sandboxed child: framed JSON plus raw blobs.
 
 This module is also sent, as source text, to the child, so it imports only the
 standard library and NumPy, and never anything from `graders`.
 
 A frame is a 4-byte big-endian header length, a UTF-8 JSON header, then the
 blobs whose byte lengths the header lists under "blobs". A value is encoded as
-JSON where JSON can carry it, and as a reference {"array": i} to blob i (an .npy
-file written with allow_pickle=False) where it is an array.
+JSON where JSON can carry it, and an array as {"array": i, "dtype": "<f8", "shape":
+[3, 4]}: blob i holds its raw bytes in C order (a 0-d array has the shape []). The
+reader checks the fields itself, before allocating anything: no pickle, no .npy header.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import struct
@@ -25,6 +25,11 @@ MAX_DEPTH = 64  # JSON nesting: an honest reply (lists of lists of arrays) needs
 MAX_DIMENSIONS = 32  # of an array (NumPy 1 allows no more)
 # The only dtypes that cross, without byte order: bool, signed, unsigned and float numbers.
 ARRAY_DTYPES = frozenset({"b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8"})
+# Each as a little-endian encoder spells it ("<f8", "|u1": one byte has no order), built
+# here from the allow-list: the reader looks a reply's string up, never hands it to NumPy.
+_WIRE_DTYPES = {d.str: d for d in (np.dtype(f"<{code}") for code in sorted(ARRAY_DTYPES))}
+_ARRAY_FIELDS = frozenset({"array", "dtype", "shape"})
+_NAMES = "array, dtype and shape"
 _LENGTH = struct.Struct(">I")
 _OPENERS = np.frombuffer(b"[{", dtype=np.uint8)
 _CLOSERS = np.frombuffer(b"]}", dtype=np.uint8)
@@ -101,53 +106,64 @@ def split_frame(buffer: bytes | bytearray, blob_limit: int) -> tuple[dict, list[
     return header, blobs, end
 
 
-def array_to_npy(array: np.ndarray) -> bytes:
-    """Write a plain array as .npy bytes, refusing anything that would need pickle."""
+def array_fields(array: np.ndarray, blobs: list[bytes]) -> dict:
+    """Append a plain array's raw C-order bytes to `blobs`; return the fields that describe it."""
+    # Python objects would need pickle: nothing but numbers crosses.
     if array.dtype.hasobject:
         raise WireError("it is an array of Python objects, not of numbers")
-    out = io.BytesIO()
-    np.lib.format.write_array(out, array, allow_pickle=False)
-    return out.getvalue()
-
-
-def npy_to_array(blob: bytes, max_elements: int) -> np.ndarray:
-    """Read .npy bytes strictly: plain numeric dtype, sane shape, exact length, no pickle."""
-    stream = io.BytesIO(blob)
-    try:
-        version = np.lib.format.read_magic(stream)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
-        elif version == (2, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
-        else:
-            raise ValueError(f"unsupported .npy version {version}")
-    except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError) as error:
-        raise WireError(f"an array reply is not valid .npy data ({error})") from None
-    # Check the header ourselves before NumPy allocates anything: a hostile header could
-    # declare an object dtype, or a shape whose product is 10**12 or overflows 64 bits.
-    if dtype.names is not None or dtype.subdtype is not None or dtype.str[1:] not in ARRAY_DTYPES:
+    dtype = array.dtype
+    # The reader takes little-endian only: swap the bytes of a big-endian array of numbers.
+    little = dtype.newbyteorder("<")
+    if dtype.str not in _WIRE_DTYPES and little.str in _WIRE_DTYPES:
+        array = array.astype(little)
+    # Refused here with the reader's words, so an honest sender learns why at once.
+    if array.dtype.str not in _WIRE_DTYPES:
         raise WireError(f"arrays of dtype {dtype} are not accepted; return numbers")
-    sizes = all(type(n) is int and 0 <= n <= max_elements for n in shape)
-    if not sizes or len(shape) > MAX_DIMENSIONS:
-        raise WireError(f"an array reply declares the shape {str(shape)[:80]}, not one it may")
-    count = math.prod(shape)  # Python integers: no overflow
+    blobs.append(array.tobytes(order="C"))  # a copy in C order, whatever the array's strides
+    return {"array": len(blobs) - 1, "dtype": array.dtype.str, "shape": list(array.shape)}
+
+
+def array_from(fields: dict, blobs: list[bytes], max_elements: int) -> np.ndarray:
+    """Read an array from its untrusted fields and blob, checking every field before allocating."""
+    # Exactly these fields: an old {"array": i} or a forged "fortran_order" is not guessed at.
+    if fields.keys() != _ARRAY_FIELDS:
+        raise WireError(f"an array reply has the fields {sorted(fields)!r:.80}, not {_NAMES}")
+    text, shape, index = fields["dtype"], fields["shape"], fields["array"]
+    # The dtype is looked up, never parsed: a hostile string cannot name objects or records.
+    if not isinstance(text, str):
+        raise WireError(f"an array reply's dtype is a {type(text).__name__}, not a string")
+    dtype = _WIRE_DTYPES.get(text)
+    if dtype is None:
+        raise WireError(f"arrays of dtype {text!r:.40} are not accepted; return numbers")
+    # Python ints only (a bool is an int, a float is not a count), bounded one by one, so
+    # the product below stays small and no dimension alone is absurd.
+    if (
+        type(shape) is not list
+        or len(shape) > MAX_DIMENSIONS
+        or not all(type(n) is int and 0 <= n <= max_elements for n in shape)
+    ):
+        raise WireError(f"an array reply declares the shape {shape!r:.80}, not one it may")
+    count = math.prod(shape)  # Python integers: no 64-bit overflow wraps a giant to 0
     if count > max_elements:
         raise WireError(f"an array of {count} elements is over the {max_elements} limit")
-    if len(blob) - stream.tell() != count * dtype.itemsize:
+    # Only a blob this reply carries (a bool is not an index).
+    if type(index) is not int or not 0 <= index < len(blobs):
+        raise WireError(f"an array reply names blob {index!r:.40}, not one of its {len(blobs)}")
+    blob = blobs[index]
+    # Exactly the bytes the shape needs: no short read, no trailing payload.
+    if len(blob) != count * dtype.itemsize:
         raise WireError("an array reply's length does not match its header")
-    data = np.frombuffer(blob, dtype=dtype, count=count, offset=stream.tell())
-    order = "F" if fortran else "C"
-    return data.reshape(shape, order=order).copy()
+    # A copy: writeable, and not a view that keeps the whole reply alive.
+    return np.frombuffer(blob, dtype=dtype, count=count).reshape(shape).copy()
 
 
 def encode(value: Any, blobs: list[bytes], on_other: Callable[[Any], Any] | None = None) -> Any:
-    """Turn a value into JSON-able data, appending arrays to `blobs` as .npy."""
+    """Turn a value into JSON-able data, appending arrays' bytes to `blobs`."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (np.ndarray, np.generic)):
         # np.array(..., subok=False) drops any ndarray subclass: only numbers travel.
-        blobs.append(array_to_npy(np.array(value, subok=False)))
-        return {"array": len(blobs) - 1}
+        return array_fields(np.array(value, subok=False), blobs)
     if isinstance(value, (list, tuple)):
         return {"list": [encode(v, blobs, on_other) for v in value]}
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
@@ -170,13 +186,15 @@ def _decode(
     if not isinstance(data, dict):
         raise WireError(f"unreadable value in reply: {str(data)[:80]}")
     body = next(iter(data.values())) if len(data) == 1 else None
-    if "array" in data and isinstance(body, int) and 0 <= body < len(blobs):
+    if "array" in data:
         # Each array once: else a small header could name one large blob a million times
         # and make us copy it each time (the blobs' total size is capped, not the copies).
-        if body in used:
-            raise WireError(f"the reply refers to array {body} more than once")
-        used.add(body)
-        return npy_to_array(blobs[body], max_elements)
+        index = data.get("array")
+        if isinstance(index, int) and index in used:
+            raise WireError(f"the reply refers to array {index} more than once")
+        array = array_from(data, blobs, max_elements)
+        used.add(index)
+        return array
     if "list" in data and isinstance(body, list):
         return [_decode(v, blobs, on_tag, max_elements, used) for v in body]
     if "dict" in data and isinstance(body, dict):

@@ -179,11 +179,6 @@ def _send(text, blob=b""):
 
 def _request_id():
     return getattr(_sys._getframe(3).f_locals.get("self"), "request_id", None)
-
-def _npy(shape):
-    header = "{'descr': '<f8', 'fortran_order': False, 'shape': %r, }" % (shape,)
-    header += " " * (63 - (10 + len(header)) % 64) + "\\n"
-    return b"\\x93NUMPY\\x01\\x00" + _struct.pack("<H", len(header)) + header.encode()
 """
 
 DEEP_REPLY = f"""{FORGE}
@@ -194,12 +189,12 @@ def relu(z):
     return np.maximum(z, 0)
 """
 
-NPY_OVERFLOW = f"""{FORGE}
+SHAPE_OVERFLOW = f"""{FORGE}
 def relu(z):
-    blob = _npy((2**32, 2**32, 2**32))
-    header = {{"op": "reply", "ok": True, "id": _request_id(), "blobs": [len(blob)],
-              "value": {{"array": 0}}}}
-    _send(_json.dumps(header).encode(), blob)
+    # 2**96 elements: in 64-bit arithmetic the product wraps to 0, which an empty blob matches
+    array = {{"array": 0, "dtype": "<f8", "shape": [2**32, 2**32, 2**32]}}
+    header = {{"op": "reply", "ok": True, "id": _request_id(), "blobs": [0], "value": array}}
+    _send(_json.dumps(header).encode())
     return np.maximum(z, 0)
 """
 
@@ -262,7 +257,7 @@ ATTACKS: dict[str, Attack] = {
     "deep-json-reply": Attack(
         appended(DEEP_REPLY), ("could not be read", "nested"), 11, False, "q2"
     ),
-    "npy-shape-overflow": Attack(appended(NPY_OVERFLOW), ("not accepted",), 11, False, "q2"),
+    "array-shape-overflow": Attack(appended(SHAPE_OVERFLOW), ("not accepted",), 11, False, "q2"),
     "deep-explanation": Attack(appended(DEEP_EXPLANATION), (), 12, False),
     "error-reply-not-a-dict": Attack(
         appended(ERROR_NOT_A_DICT), ("relu raised Exception",), 11, False, "q2"

@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 
-from graders.sandbox.wire import array_to_npy, npy_to_array
+from graders.sandbox.wire import WireError, decode, encode
 from graders.threads import serialise_parsing
 
 SOURCE = "def f(x):\n    return [[(a, b) for a in range(3)] for b in x]\n" * 20
@@ -28,18 +28,24 @@ class Litter:
 def test_parsing_in_several_threads_at_once_never_fails() -> None:
     # CPython before 3.11.8 and 3.12.2 kept the AST builder's recursion depth per interpreter
     # (gh-106905): a thread switch inside ast.parse raised "SystemError: AST constructor
-    # recursion depth mismatch" in whichever thread parsed next. The grader parses in every
-    # reply (each array's .npy header) and hypothesis parses source, so graded checks became
-    # "dlgrade could not run this check", or hypothesis saw a failure vanish (Flaky).
+    # recursion depth mismatch" in whichever thread parsed next. The grader once parsed in
+    # every reply (each array's .npy header went through ast.literal_eval; arrays now cross
+    # as raw bytes) and hypothesis parses source, so graded checks became "dlgrade could not
+    # run this check", or hypothesis saw a failure vanish (Flaky). Replies are still decoded
+    # in several threads at once, between the parses.
     serialise_parsing()
-    blob = array_to_npy(np.arange(12.0).reshape(3, 4))
+    blobs: list[bytes] = []
+    data = encode([np.arange(12.0).reshape(3, 4)] * 3, blobs)  # three arrays, three blobs
     errors: list[BaseException] = []
+
+    def untagged(tag: dict) -> None:
+        raise WireError(f"unexpected tag {sorted(tag)}")
 
     def parse() -> None:
         for _ in range(400):
             try:
                 Litter()
-                assert npy_to_array(blob, 100).shape == (3, 4)
+                assert [a.shape for a in decode(data, blobs, untagged, 100)] == [(3, 4)] * 3
                 ast.parse(SOURCE)
             except SystemError as error:
                 errors.append(error)
