@@ -11,6 +11,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,14 +46,7 @@ class Group:
             if kill_file.exists():
                 with contextlib.suppress(OSError):
                     kill_file.write_text("1")
-            for _ in range(100):
-                pids = _pids(path)
-                if not pids:
-                    break
-                for pid in pids:
-                    with contextlib.suppress(ProcessLookupError, PermissionError):
-                        os.kill(pid, signal.SIGKILL)
-                time.sleep(0.005)
+            kill_until_gone(lambda path=path: _pids(path), rounds=100)
 
     def remove(self) -> None:
         for path in self.paths:
@@ -165,3 +159,23 @@ def create(setup: Cgroups, name: str, memory_bytes: int, processes: int) -> Grou
         (memory / "memory.memsw.limit_in_bytes").write_text(str(memory_bytes))
     (pids / "pids.max").write_text(str(processes))
     return Group("v1", (memory, pids))
+
+
+def kill_until_gone(find: Callable[[], list[int]], rounds: int) -> None:
+    """SIGKILL every process `find()` lists until it lists none (at most `rounds` times): a
+    process may start another while we kill, and a killed one takes a moment to exit."""
+    for _ in range(rounds):
+        found = find()
+        if not found:
+            return
+        for pid in found:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.005)
+
+
+def limits_detail(groups: Cgroups | None) -> str:
+    """What caps a child's memory and processes, in the words of a report."""
+    if groups is None:
+        return "rlimits (address space, processes)"
+    return f"cgroup {groups.version} memory and process limits"

@@ -203,11 +203,7 @@ class JailLauncher:
     @property
     def detail(self) -> str:
         """What protects the child, for the report."""
-        limits = (
-            f"cgroup {self.groups.version} memory and process limits"
-            if self.groups
-            else "rlimits (address space, processes)"
-        )
+        limits = cgroups.limits_detail(self.groups)
         return (
             f"bubblewrap: uid {self.uid}, new user/network/PID/IPC/UTS/mount namespaces, "
             f"read-only system, private tmpfs, {limits}"

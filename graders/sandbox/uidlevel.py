@@ -26,12 +26,10 @@ import importlib
 import json
 import os
 import shutil
-import signal
 import socket
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -254,14 +252,7 @@ def running_as(uid: int) -> list[int]:
 def kill_uid(uid: int) -> None:
     """SIGKILL every process of `uid` until none is left: the slot's uid is the child's
     alone, so this catches what escaped the subreaper (say, after killing it first)."""
-    for _ in range(200):
-        found = running_as(uid)
-        if not found:
-            return
-        for pid in found:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-        time.sleep(0.005)  # a killed process takes a moment to exit
+    cgroups.kill_until_gone(lambda: running_as(uid), rounds=200)
 
 
 def remove_leftovers(uid: int) -> None:
@@ -294,11 +285,7 @@ class UidLauncher:
     @property
     def detail(self) -> str:
         """What protects the child, for the report."""
-        limits = (
-            f"cgroup {self.groups.version} memory and process limits"
-            if self.groups
-            else "rlimits (address space, processes)"
-        )
+        limits = cgroups.limits_detail(self.groups)
         return (
             f"uid {self.uid} with no supplementary groups, a seccomp filter (no network "
             "sockets; no namespace, mount, ptrace, keyring, BPF or perf calls), grader files "
