@@ -337,7 +337,7 @@ def run_batch(
     if todo and self_test and spec.reference_submission is not None:
         reference = task_for(REFERENCE, spec.reference_submission, "")
         for _, result in run([reference]):
-            problem = reference_problem(result)
+            problem = self_test_problem(result)
             if problem:
                 raise SelfTestFailed(problem)
     for candidate in unchanged:
@@ -374,10 +374,10 @@ def run_batch(
     return summary
 
 
-def reference_problem(result: Entry | BaseException) -> str:
+def self_test_problem(result: Entry | BaseException) -> str:
     """Why the reference's grading shows that the class cannot be graded here ("" when it
     scored full marks)."""
-    from graders.grading import reference_problem as report_problem
+    from graders.grading import reference_problem
 
     if isinstance(result, BaseException):
         return f"grading the reference solution raised {type(result).__name__}: {result}"
@@ -385,4 +385,4 @@ def reference_problem(result: Entry | BaseException) -> str:
         return f"the reference solution could not be read: {result.detail}"
     if result.status != GRADED or result.result is None:
         return f"the reference solution could not be graded: {result.detail}"
-    return report_problem(result.result)
+    return reference_problem(result.result)

@@ -12,6 +12,7 @@ from graders.authoring import notebook, template_script
 from graders.cli import main
 from graders.spec import SpecError, load_spec
 from graders.specfile import available
+from tests.conftest import scaffold
 
 MNIST = Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"
 
@@ -19,8 +20,7 @@ MNIST = Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"
 @pytest.fixture
 def new(tmp_path: Path) -> Path:
     """A freshly scaffolded assignment, as `dlgrade new week3 -o DIR` makes it."""
-    assert main(["new", "week3", "-o", str(tmp_path / "week3")]) == 0
-    return tmp_path / "week3"
+    return scaffold(tmp_path / "week3")
 
 
 def edit(path: Path, old: str, new: str) -> None:
