@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -163,3 +167,69 @@ def break_reference(assignment: Path) -> str:
     entry = spec.reference_submission / f"{spec.entry}.py"
     entry.write_text(f"{entry.read_text()}\n\ndef {function}(*args):\n    return 0.0\n")
     return f"the reference solution scored {spec.max_score - 1:g}/{spec.max_score:g} at isolation"
+
+
+# -- what is left running, and a server for network attacks ------------------------------
+
+
+def running_as(uid: int) -> list[int]:
+    """Live (not zombie) processes whose real, effective or saved uid is `uid`."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+        except (OSError, ValueError):
+            continue
+        uids = {int(value) for value in fields.get("Uid", "").split()[:3]}
+        if uid in uids and not fields.get("State", "").strip().startswith("Z"):
+            found.append(int(status.parent.name))
+    return found
+
+
+def nothing_left_running(uid: int) -> list[int]:
+    """Wait (boundedly) for the kernel to finish killing; what still runs as `uid`."""
+    for _ in range(200):
+        left = running_as(uid)
+        if not left:
+            return []
+        time.sleep(0.02)
+    return left
+
+
+def alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie waiting to be reaped does not count)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[int, list[bytes]]]:
+    """A TCP server on 127.0.0.1: its port, and what each connection sent."""
+    received: list[bytes] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(5)
+                chunks = []
+                with contextlib.suppress(OSError):
+                    while chunk := connection.recv(4096):
+                        chunks.append(chunk)
+                received.append(b"".join(chunks))
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], received
+    stop.set()
+    thread.join(5)
+    listener.close()

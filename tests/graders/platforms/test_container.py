@@ -21,12 +21,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import sysconfig
 import tempfile
-import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -157,35 +155,6 @@ def container() -> Iterator[Container]:
         yield made
     finally:
         shutil.rmtree(place)
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[int, list[bytes]]]:
-    """A TCP server on 127.0.0.1: its port, and what each connection sent."""
-    received: list[bytes] = []
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with connection:
-                connection.settimeout(5)
-                chunks = []
-                while chunk := connection.recv(4096):
-                    chunks.append(chunk)
-                received.append(b"".join(chunks))
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1], received
-    stop.set()
-    thread.join(5)
-    listener.close()
 
 
 def control_arrived(received: list[bytes]) -> bool:

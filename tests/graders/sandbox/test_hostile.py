@@ -13,7 +13,6 @@ import os
 import re
 import socket
 import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -21,7 +20,16 @@ import pytest
 
 from graders.sandbox.jail import JailLauncher, JailUnavailable, python_roots
 from graders.verdict import Cause, Status
-from tests.conftest import FULL, ONE_WRONG, ROOT, TEMPLATE, failed_questions, grade_path, question
+from tests.conftest import (
+    FULL,
+    ONE_WRONG,
+    ROOT,
+    TEMPLATE,
+    failed_questions,
+    grade_path,
+    nothing_left_running,
+    question,
+)
 
 SLOT = 7
 LIMITS = {"call_seconds": 1.0, "load_seconds": 8.0}
@@ -35,31 +43,6 @@ def jail() -> JailLauncher:
         if os.environ.get("CI"):
             pytest.fail(f"CI must be able to run the jail: {error}")
         pytest.skip(f"jail unavailable: {error}")
-
-
-def jailed_processes(uid: int) -> list[int]:
-    """Live (not zombie) processes running as `uid`: this jail's, not those of other graders
-    that share the machine (each slot has a uid of its own)."""
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
-        except (OSError, ValueError):
-            continue
-        running_as = int(fields.get("Uid", "0").split()[0])
-        if running_as == uid and not fields.get("State", "").strip().startswith("Z"):
-            found.append(int(status.parent.name))
-    return found
-
-
-def nothing_left_running(uid: int) -> list[int]:
-    """Wait (boundedly) for the kernel to finish tearing the jail down; what is left."""
-    for _ in range(100):
-        left = jailed_processes(uid)
-        if not left:
-            return []
-        time.sleep(0.02)
-    return left
 
 
 @pytest.fixture

@@ -10,12 +10,11 @@ import os
 import signal
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from graders.sandbox.launch import ProcessLauncher
-from tests.conftest import grade_path
+from tests.conftest import alive, grade_path
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the reaper needs Linux")
 
@@ -35,15 +34,6 @@ def start_daemon(pid_file):
         os._exit(0)
     time.sleep(0.3)  # let it write its pid
 """
-
-
-def alive(pid: int) -> bool:
-    """True while `pid` runs (a zombie waiting to be reaped does not count)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
 
 
 def wait_gone(pid: int) -> bool:

@@ -17,12 +17,9 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import stat
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +27,7 @@ import pytest
 
 from graders.sandbox import cgroups
 from graders.sandbox.jail import UID_BASE
-from tests.conftest import FULL, grade_path
+from tests.conftest import FULL, alive, grade_path, nothing_left_running
 
 # The launcher's own slot, for the start-up probes; a Sandbox leases a slot of its own and
 # grades as that slot's uid (the report says which): whatever still runs as it is a leak.
@@ -61,30 +58,6 @@ def launcher():
     return UidLauncher(SLOT, UID, cgroups.detect())
 
 
-def running_as(uid: int) -> list[int]:
-    """Live (not zombie) processes whose real, effective or saved uid is `uid`."""
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
-        except (OSError, ValueError):
-            continue
-        uids = {int(value) for value in fields.get("Uid", "").split()[:3]}
-        if uid in uids and not fields.get("State", "").strip().startswith("Z"):
-            found.append(int(status.parent.name))
-    return found
-
-
-def nothing_left_running(uid: int) -> list[int]:
-    """Wait (boundedly) for the kernel to finish killing; what still runs as `uid`."""
-    for _ in range(200):
-        left = running_as(uid)
-        if not left:
-            return []
-        time.sleep(0.02)
-    return left
-
-
 @pytest.fixture
 def graded(launcher, make_submission):
     """graded(attack): the reference plus `attack`, graded at the uid level; then checks
@@ -111,35 +84,6 @@ def uid_of(report) -> int:
 def found(report) -> object:
     """What the attack put in Q7_EXPLANATION (a Python literal)."""
     return ast.literal_eval(report.explanations["Q7_EXPLANATION"])
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[int, list[bytes]]]:
-    """A TCP server on 127.0.0.1: (its port, what each connection sent)."""
-    received: list[bytes] = []
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with connection:
-                connection.settimeout(2)
-                try:
-                    received.append(connection.recv(1024))
-                except OSError:
-                    received.append(b"")
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1], received
-    stop.set()
-    thread.join(2)
-    listener.close()
 
 
 def test_network_sockets_are_refused_and_unix_sockets_work(graded, server):
@@ -280,14 +224,6 @@ def daemon(kill_supervisor=False):
         os._exit(0)
     return int(os.read(read, 20))
 """
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
 
 
 @pytest.mark.parametrize("cgroup", [True, False], ids=["cgroup", "no-cgroup"])
