@@ -472,7 +472,6 @@ def grade_class(args: argparse.Namespace) -> int:
     from graders.sandbox.errors import GraderFault
     from graders.sandbox.isolation import Needs, choose
     from graders.spec import SpecError, load_spec
-    from graders.specfile import ASSIGNMENTS
 
     try:
         spec = load_spec(args.assignment)
@@ -499,9 +498,6 @@ def grade_class(args: argparse.Namespace) -> int:
         TextColumn("left"),
         TimeRemainingColumn(),
     )
-    # Workers load a built-in assignment by its name, any other from its folder.
-    built_in = spec.folder.resolve() == (ASSIGNMENTS / spec.name).resolve()
-    source = "" if built_in else str(spec.folder.resolve())
     with Gradebook(args.db) as book, Progress(*columns, console=console) as progress:
         task = progress.add_task("grading", total=None, rate="")
         started = time.monotonic()
@@ -518,7 +514,7 @@ def grade_class(args: argparse.Namespace) -> int:
         try:
             summary = run_batch(
                 args.submissions,
-                spec.name,
+                args.assignment,
                 book,
                 workers=max(args.workers, 1),
                 isolation=args.isolation,
@@ -529,7 +525,6 @@ def grade_class(args: argparse.Namespace) -> int:
                 scheduler=args.scheduler,
                 data_dir=args.data,
                 budget=args.budget,
-                source=source,
                 self_test=args.self_test,
                 on_start=on_start,
                 on_result=on_result,

@@ -281,30 +281,35 @@ def run_batch(
     scheduler: str | None = None,
     data_dir: str | None = None,
     budget: float | None = None,
-    source: str = "",
     self_test: bool = True,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[Entry], None] | None = None,
 ) -> Summary:
     """Grade every new or changed submission in `folder`; record everything in `book`.
 
-    `assignment` is the assignment's name; `source`, when given, is where to load it from (its
-    folder, at the same path on every worker). `launcher` is the level chosen for this
-    machine (graders.sandbox.isolation.choose); without one, each worker chooses `isolation`
-    itself, refusing levels that do not confine untrusted code unless `allow_process`.
+    `assignment` is a built-in assignment's name or an assignment's folder (which workers
+    load from the same path; the gradebook knows it by its name). `launcher` is the level
+    chosen for this machine (graders.sandbox.isolation.choose); without one, each worker
+    chooses `isolation` itself, refusing levels that do not confine untrusted code unless
+    `allow_process`.
 
     With `self_test`, the reference solution is graded first, where the class will be (the
     local pool or the cluster), and must score full marks: else SelfTestFailed, and nothing
     is recorded, since every student would pay for what broke it.
     """
+    from graders.spec import load_spec
+    from graders.specfile import ASSIGNMENTS
+
     started = time.perf_counter()
+    spec = load_spec(assignment)
+    # Workers load a built-in assignment by its name, any other from its folder.
+    built_in = spec.folder.resolve() == (ASSIGNMENTS / spec.name).resolve()
+    source = "" if built_in else str(spec.folder.resolve())
+    assignment = spec.name  # from here on, the gradebook's key
     candidates = discover(folder, roster)
     todo, unchanged, other = plan(candidates, book, assignment, force)
     summary = Summary(skipped=len(unchanged))
     threads = None
-    from graders.spec import load_spec
-
-    spec = load_spec(source or assignment)
     if not scheduler:  # a cluster worker's cores are its own to share (--nthreads)
         Table.here().sweep()  # what gradings that died on this machine left (a killed batch)
         from graders.sandbox.isolation import Needs, choose

@@ -337,9 +337,7 @@ def test_an_assignment_folder_is_graded_from_its_folder(tmp_path):
     shutil.copytree(spec.reference_submission, folder / "alice")
     shutil.copy(spec.template_path, folder / "bob.py")
     with Gradebook(tmp_path / "grades.db") as book:
-        summary = run_batch(
-            folder, spec.name, book, workers=1, isolation=isolation(), source=str(assignment)
-        )
+        summary = run_batch(folder, str(assignment), book, workers=1, isolation=isolation())
         entries = {e.student: e for e in book.entries(spec.name)}
     assert (summary.graded, summary.failed_to_grade) == (2, [])
     assert (entries["alice"].score, entries["bob"].score) == (spec.max_score, 0)
