@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
+
+from graders.strategies import Deferred, st
 
 VISIBILITIES = ("public", "hidden")
 RETURNS = ("array", "number")
@@ -113,7 +114,7 @@ class Function:
 
     signature: str  # "softmax(z)": the name the grader calls and its parameters, in order
     doc: str  # one line, the formula: the stub's docstring in the template
-    inputs: st.SearchStrategy[tuple[Any, ...]]  # generated arguments, a tuple per call
+    inputs: Deferred  # generated arguments, a tuple per call
     returns: str = "array"  # "array" (same-shape values) or "number" (one float)
     examples: tuple[Example, ...] = ()
     examples_title: str = ""  # the public examples check's title
@@ -188,7 +189,7 @@ class Property:
 
     of: Function
     verify: Callable[..., None]
-    inputs: st.SearchStrategy[tuple[Any, ...]] | None = None  # default: the function's own
+    inputs: Deferred | None = None  # default: the function's own
     cases: tuple[tuple[Any, ...], ...] = ()  # fixed inputs instead of generated ones
     visibility: str = "public"
     examples: int = 20
@@ -208,10 +209,10 @@ class Property:
         return f"check_{self.of.name}_{self.called or self.verify.__name__}"
 
     @property
-    def strategy(self) -> st.SearchStrategy[tuple[Any, ...]]:
+    def strategy(self) -> Deferred:
         return self.inputs if self.inputs is not None else self.of.inputs
 
 
-def arguments(**strategies: st.SearchStrategy[Any]) -> st.SearchStrategy[tuple[Any, ...]]:
+def arguments(**strategies: Deferred) -> Deferred:
     """Independent arguments, in order: `arguments(z=arrays())` draws `(z,)`."""
     return st.tuples(*strategies.values())

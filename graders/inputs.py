@@ -1,4 +1,5 @@
-"""Strategies for contract inputs, built on hypothesis.extra.numpy.
+"""Strategies for contract inputs, built on hypothesis.extra.numpy (deferred until drawn:
+graders.strategies).
 
 Arrays reach the edges the course cares about: exact zeros (hypothesis favours them),
 magnitudes up to 1e4, 1-D and 2-D shapes that are often not square, float32 and float64.
@@ -13,18 +14,18 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
+
+from graders.strategies import Deferred, Draw, hnp, st
 
 DTYPES = ("float64", "float32")
 
 
-def shapes(min_dims: int = 1, max_dims: int = 2, max_side: int = 7) -> st.SearchStrategy:
+def shapes(min_dims: int = 1, max_dims: int = 2, max_side: int = 7) -> Deferred:
     """1-D or 2-D shapes with sides 1..max_side, drawn independently (often not square)."""
     return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
 
 
-def elements(scale: float) -> st.SearchStrategy[float]:
+def elements(scale: float) -> Deferred:
     """Finite float32-representable numbers in [-scale, scale], no subnormals."""
     return st.floats(-scale, scale, width=32, allow_nan=False, allow_subnormal=False)
 
@@ -33,7 +34,7 @@ def arrays(
     scale: float = 1e4,
     shape: Any = None,
     dtypes: tuple[str, ...] = DTYPES,
-) -> st.SearchStrategy[np.ndarray]:
+) -> Deferred:
     """Float arrays of a drawn 1-D/2-D shape (or `shape`) and dtype, entries in [-scale, scale]."""
     return hnp.arrays(
         dtype=st.sampled_from([np.dtype(d) for d in dtypes]),
@@ -44,7 +45,7 @@ def arrays(
 
 @st.composite
 def same_shape(
-    draw: st.DrawFn, count: int, scales: tuple[float, ...] = (1e4,)
+    draw: Draw, count: int, scales: tuple[float, ...] = (1e4,)
 ) -> tuple[np.ndarray, ...]:
     """`count` arrays of one drawn shape and dtype; array i has entries up to scales[i]."""
     shape = draw(shapes())
@@ -54,7 +55,7 @@ def same_shape(
 
 
 @st.composite
-def labels(draw: st.DrawFn, max_classes: int = 12, max_len: int = 15) -> tuple[np.ndarray, int]:
+def labels(draw: Draw, max_classes: int = 12, max_len: int = 15) -> tuple[np.ndarray, int]:
     """(y, n_classes): 1-D integer labels in [0, n_classes), often missing the top classes."""
     n_classes = draw(st.integers(1, max_classes))
     top = draw(st.integers(1, n_classes))  # labels < top: a batch may lack the high classes
@@ -63,6 +64,6 @@ def labels(draw: st.DrawFn, max_classes: int = 12, max_len: int = 15) -> tuple[n
     return y, n_classes
 
 
-def one_of_values(*values: Any) -> st.SearchStrategy[Any]:
+def one_of_values(*values: Any) -> Deferred:
     """One of a few given values (a learning rate, a lambda), shrinking to the first."""
     return st.sampled_from(values)

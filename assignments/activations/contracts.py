@@ -9,12 +9,11 @@ derivatives take the pre-activation z; labels are integer class indices.
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from graders.checks.core import as_array, show
 from graders.contract import Example, Fail, Function, Mistake, Property, Tolerance, arguments
 from graders.inputs import DTYPES, arrays, one_of_values
+from graders.strategies import Deferred, Draw, hnp, st
 
 LN3 = float(np.log(3.0))  # sigma(ln 3) = 3/4 and softmax([0, ln 3]) = [1/4, 3/4]: round answers
 LN2 = float(np.log(2.0))  # tanh(ln 2) = (2 - 1/2) / (2 + 1/2) = 3/5
@@ -197,7 +196,7 @@ tanh_derivative_bounded = Property(tanh_derivative, tanh_slope_bounded, called="
 
 
 @st.composite
-def logits_and_labels(draw: st.DrawFn, scale: float = 1e4) -> tuple[np.ndarray, np.ndarray]:
+def logits_and_labels(draw: Draw, scale: float = 1e4) -> tuple[np.ndarray, np.ndarray]:
     """(logits, y): logits (N, C) of one dtype with entries up to `scale`, labels (N,) in [0, C)."""
     n, c = draw(st.integers(1, 6)), draw(st.integers(2, 6))
     dtype = draw(st.sampled_from(DTYPES))
@@ -377,14 +376,14 @@ cross_entropy_grad_rows = Property(softmax_cross_entropy_grad, rows_sum_to_zero)
 # -- Q6: batch norm's forward pass -----------------------------------------------------------------
 
 
-def quarters(limit: float) -> st.SearchStrategy[float]:
+def quarters(limit: float) -> Deferred:
     """Multiples of 1/4 in [-limit, limit]: exact in float32, so no two distinct values are
     close enough for float32 rounding to swamp their variance."""
     return st.integers(int(-4 * limit), int(4 * limit)).map(lambda k: k / 4)
 
 
 @st.composite
-def batchnorm_inputs(draw: st.DrawFn) -> tuple:
+def batchnorm_inputs(draw: Draw) -> tuple:
     """(x, gamma, beta, running_mean, running_var, training, eps) for N in 2..6, D in 1..5."""
     n, d = draw(st.integers(2, 6)), draw(st.integers(1, 5))
     dtype = np.dtype(draw(st.sampled_from(DTYPES)))
@@ -553,7 +552,7 @@ batchnorm_batch_independent = Property(
 
 
 @st.composite
-def running_stats_inputs(draw: st.DrawFn) -> tuple:
+def running_stats_inputs(draw: Draw) -> tuple:
     """(x, running_mean, running_var, momentum) for N in 2..6, D in 1..5."""
     n, d = draw(st.integers(2, 6)), draw(st.integers(1, 5))
     dtype = np.dtype(draw(st.sampled_from(DTYPES)))
@@ -651,7 +650,7 @@ running_stats_shape = Property(
 
 
 @st.composite
-def step_inputs(draw: st.DrawFn) -> tuple:
+def step_inputs(draw: Draw) -> tuple:
     """(w, grad, lr, weight_decay): two arrays of one shape and dtype, then two rates."""
     shape = draw(hnp.array_shapes(min_dims=1, max_dims=2, max_side=6))
     dtype = draw(st.sampled_from(DTYPES))

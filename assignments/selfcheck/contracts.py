@@ -8,12 +8,12 @@ last axis" is axis=-1; weights are stored (out_features, in_features) as in torc
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
 
 from graders.checks.core import as_array, show
 from graders.contract import Example, Fail, Function, Mistake, Property, Tolerance, arguments
 from graders.inputs import DTYPES, arrays, labels, one_of_values, same_shape
 from graders.sandbox.runner import Rng
+from graders.strategies import Draw, st
 
 Z = np.array([[-2.0, 0.0, 3.0], [0.5, -0.5, 0.0]])  # (2, 3): negatives, exact zeros, positives
 DOUT = np.array([[1.5, -2.0, 0.7], [-1.0, 3.0, 2.0]])  # (2, 3)
@@ -393,7 +393,7 @@ mse_grad = Function(
 
 
 @st.composite
-def layer_tensors(draw: st.DrawFn) -> tuple[np.ndarray, ...]:
+def layer_tensors(draw: Draw) -> tuple[np.ndarray, ...]:
     """(delta2, W1, W2, z1) for a batch of N, with in/hidden/out sizes drawn independently."""
     n, n_in, hidden, out = (draw(st.integers(1, 6)) for _ in range(4))
     dtype = draw(st.sampled_from(DTYPES))
@@ -793,7 +793,7 @@ dropout_scaled = Property(dropout, kept_entries_scaled, cases=((X_POSITIVE, P_KE
 
 
 @st.composite
-def gradient_weights_lambda(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, float]:
+def gradient_weights_lambda(draw: Draw) -> tuple[np.ndarray, np.ndarray, float]:
     """(grad, w, lam): one shape and dtype, lam from 0 to 1."""
     grad, w = draw(same_shape(2, scales=(30.0,)))
     return grad, w, draw(one_of_values(0.0, 0.01, 0.1, 0.5, 1.0))

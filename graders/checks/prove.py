@@ -13,6 +13,7 @@ one round trip instead of an engine run.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import threading
 from collections.abc import Callable
@@ -20,21 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import hypothesis
 import numpy as np
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
-from hypothesis import strategies as st
 
 from graders.checks.core import Student, call_with, reply_of, seed_of
 from graders.contract import Fail
 from graders.sandbox.errors import StudentError
 from graders.sandbox.wire import WireError, decode, encode, frame, split_frame
+from graders.strategies import Deferred, build
 
 CACHE_VARIABLE = "DLGRADE_CACHE"
 FORMAT = "2"  # bump when the cache file layout changes (2: arrays as raw bytes)
 # The grader's own code that shapes drawn inputs or their files: any change to it draws
 # afresh, so a machine's old cache can never decide a grade that a fresh one would not.
-DRAWING_CODE = ("inputs.py", "contract.py", "checks/prove.py", "sandbox/wire.py")
+DRAWING_CODE = ("inputs.py", "strategies.py", "contract.py", "checks/prove.py", "sandbox/wire.py")
 MAX_CACHE_BYTES = 64 << 20
 # The engine is not thread-safe (hypothesis keeps per-thread build contexts, but its
 # shrinker and our child are shared): one engine run at a time per process.
@@ -43,10 +42,18 @@ ENGINE = threading.Lock()
 One = Callable[[tuple[Any, ...], Any], None]  # judge one call: one(args, reply) or raise Fail
 
 
-def engine_settings(examples: int) -> settings:
-    """How hypothesis runs: seeded by the check, no database, no deadline (the sandbox times
-    each call), shrinking on, quiet."""
-    return settings(
+def run_engine(
+    test: Callable[[tuple[Any, ...]], None], strategy: Deferred, key: str, examples: int
+) -> None:
+    """Run `test` under hypothesis with the check's seed; raise its shrunk failure.
+
+    How hypothesis runs: seeded by the check, no database, no deadline (the sandbox times
+    each call), shrinking on, quiet. Hypothesis is imported here, not with this module: a
+    grading whose inputs are banked and that fails nothing never needs it.
+    """
+    from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+
+    engine = settings(
         max_examples=examples,
         derandomize=False,  # the explicit @seed below fixes the sequence instead
         database=None,
@@ -57,15 +64,9 @@ def engine_settings(examples: int) -> settings:
         print_blob=False,
         verbosity=Verbosity.quiet,
     )
-
-
-def run_engine(
-    test: Callable[[tuple[Any, ...]], None], strategy: st.SearchStrategy, key: str, examples: int
-) -> None:
-    """Run `test` under hypothesis with the check's seed; raise its shrunk failure."""
-    seeded = seed(seed_of(key))(given(strategy)(test))
+    seeded = seed(seed_of(key))(given(build(strategy))(test))
     with ENGINE:
-        engine_settings(examples)(seeded)()
+        engine(seeded)()
 
 
 @dataclass
@@ -87,12 +88,10 @@ class InputBank:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError:
             folder = None
-        versions = f"{hypothesis.__version__}/{np.__version__}/{FORMAT}/{drawing_code()}"
+        versions = f"{hypothesis_version()}/{np.__version__}/{FORMAT}/{drawing_code()}"
         return cls(folder, hashlib.sha256(f"{versions}/{salt}".encode()).hexdigest())
 
-    def inputs(
-        self, key: str, strategy: st.SearchStrategy, examples: int
-    ) -> tuple[tuple[Any, ...], ...]:
+    def inputs(self, key: str, strategy: Deferred, examples: int) -> tuple[tuple[Any, ...], ...]:
         """The inputs hypothesis draws first for the check `key`, in its order."""
         name = hashlib.sha256(f"{self.salt}/{key}/{examples}/{strategy!r}".encode()).hexdigest()
         with self.lock:
@@ -101,7 +100,7 @@ class InputBank:
             return self.drawn[name]
 
     def _draw(
-        self, name: str, key: str, strategy: st.SearchStrategy, examples: int
+        self, name: str, key: str, strategy: Deferred, examples: int
     ) -> tuple[tuple[Any, ...], ...]:
         seen: list[tuple[Any, ...]] = []
 
@@ -153,6 +152,18 @@ def drawing_code() -> str:
     return digest.hexdigest()
 
 
+def hypothesis_version() -> str:
+    """A digest of the installed hypothesis's version file: hypothesis.__version__ without
+    importing hypothesis (importlib.metadata costs as much)."""
+    spec = importlib.util.find_spec("hypothesis")
+    try:
+        return hashlib.sha256(Path(spec.origin).with_name("version.py").read_bytes()).hexdigest()
+    except (AttributeError, TypeError, OSError):  # an unusual layout: ask hypothesis itself
+        import hypothesis
+
+        return hypothesis.__version__
+
+
 def _no_tags(data: dict) -> Any:
     raise WireError(f"unexpected value in the inputs cache: {sorted(data)}")
 
@@ -162,7 +173,7 @@ def prove(
     function: str,
     params: tuple[str, ...],
     one: One,
-    strategy: st.SearchStrategy,
+    strategy: Deferred,
     *,
     key: str,
     examples: int,

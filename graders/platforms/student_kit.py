@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # file, and the runtime of otter's tests (for courses that hand out otter notebooks).
 KIT_MODULES = ("__init__.py", "__main__.py", "cli.py", "grading.py", "spec.py", "specfile.py",
                "submission.py", "files.py", "source.py", "verdict.py", "contract.py",
-               "inputs.py", "threads.py", "pytest_support.py", "platforms/__init__.py",
-               "platforms/otter.py")  # fmt: skip
+               "inputs.py", "strategies.py", "threads.py", "pytest_support.py",
+               "platforms/__init__.py", "platforms/otter.py")  # fmt: skip
 KIT_PACKAGES = ("checks", "sandbox", "render", "data")
 DEPENDENCIES = ("numpy>=1.24", "hypothesis>=6.80", "rich>=13", "nbformat>=5.7", "jinja2>=3.1",
                 "tomli>=2; python_version < '3.11'")  # fmt: skip
@@ -159,7 +159,7 @@ dependencies = [
 {listed}]
 
 [project.scripts]
-dlgrade = "graders.cli:main"
+dlgrade = "graders.cli:run"
 
 [tool.setuptools.packages.find]
 include = ["graders*", "assignments*"]
