@@ -1,6 +1,6 @@
 """The sandboxed child: loads the submission, then answers the grader's requests.
 
-The parent runs this as `python -I -B -c <wire.py + this file>` so that nothing
+The parent runs this as `python -I -B -S -c <wire.py + this file>` so that nothing
 of the grader needs to be importable (or even visible) inside the sandbox. It
 computes no verdicts: it only runs the student's code and sends back plain data.
 """

@@ -308,7 +308,7 @@ class JailLauncher:
             "--ro-bind", str(inbox), INBOX,
             "--chdir", SCRATCH,
             "--",
-            sys.executable, "-I", "-B", "-c", source, str(reply_fd),
+            sys.executable, "-I", "-B", "-S", "-c", source, str(reply_fd),
         ]  # fmt: skip
         limit_hook = rlimits(limits, address_space=group is None)
 

@@ -159,7 +159,7 @@ def stop_supervisor(proc: subprocess.Popen) -> None:
 def supervised(reply_fd: int, source: str) -> list[str]:
     """The command line that runs the child program `source` under reaper.py (Linux)."""
     reaper = (HERE / "reaper.py").read_text()
-    return [sys.executable, "-I", "-B", "-c", reaper, str(reply_fd), source]
+    return [sys.executable, "-I", "-B", "-S", "-c", reaper, str(reply_fd), source]
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ class ProcessLauncher:
         if self.reaper:
             argv = supervised(reply_fd, source)
         else:
-            argv = [sys.executable, "-I", "-B", "-c", source, str(reply_fd)]
+            argv = [sys.executable, "-I", "-B", "-S", "-c", source, str(reply_fd)]
         env = child_env(scratch, limits)
         return Command(argv, str(scratch), env, rlimits(limits, True), code.path)
 

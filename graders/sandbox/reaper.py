@@ -1,6 +1,6 @@
 """The `process` level's supervisor: nothing the submission starts outlives its grading.
 
-The parent runs `python -I -B -c <this file> <reply fd> <child program>` (Linux only). This
+The parent runs `python -I -B -S -c <this file> <reply fd> <child program>` (Linux only). This
 process becomes a child subreaper, forks, and the fork runs the child program in a process
 group of its own. Every process the submission starts, even a double-forked daemon that
 leaves the session, is then either in the fork's tree or reparented here. When the fork

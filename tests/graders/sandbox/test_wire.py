@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -362,3 +364,22 @@ def test_an_array_referred_to_many_times_is_refused():
     with pytest.raises(WireError, match="refers to array 0 more than once"):
         decode({"list": [fields] * 10_000}, blobs, lambda tag: tag, 10**6)
     assert [a.shape for a in decode({"list": [fields]}, blobs, dict, 10**6)] == [(1000,)]
+
+
+def test_starting_a_child_needs_no_numpy_in_the_parent():
+    """`check` launches the child before it imports NumPy (0.05 s): what reads the
+    submission, chooses the level and speaks the wire must not import it."""
+    code = (
+        "import sys\n"
+        "from graders.cli import parser\n"
+        "parser()\n"
+        "import graders.sandbox.isolation, graders.sandbox.runner, graders.submission\n"
+        "import graders.specfile, graders.threads\n"
+        "from graders.sandbox.wire import frame, split_frame\n"
+        "split_frame(frame({'op': 'ready', 'ok': True}), 1 << 20)\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
