@@ -25,6 +25,8 @@ FRESH_CACHE = None if os.environ.get("DLGRADE_CACHE") else tempfile.mkdtemp(pref
 os.environ.setdefault("DLGRADE_CACHE", FRESH_CACHE or "")
 
 from graders.grading import grade  # noqa: E402
+from graders.sandbox.isolation import Needs, canary  # noqa: E402
+from graders.sandbox.jail import JailLauncher, JailUnavailable  # noqa: E402
 from graders.spec import load_spec  # noqa: E402
 from graders.submission import load_submission  # noqa: E402
 from graders.verdict import Report  # noqa: E402
@@ -233,3 +235,12 @@ def server() -> Iterator[tuple[int, list[bytes]]]:
     stop.set()
     thread.join(5)
     listener.close()
+
+
+def proven_jail(slot: int | None = None) -> JailLauncher:
+    """The jail, once a canary has graded a call in it on this machine (a child started,
+    NumPy imported); JailUnavailable says why not."""
+    result = canary("jail", Needs())
+    if not result.passed or not isinstance(result.launcher, JailLauncher):
+        raise JailUnavailable(result.problem)
+    return result.launcher if slot is None else result.launcher.for_slot(slot)

@@ -23,7 +23,7 @@ import pytest
 
 from graders.batch.gradebook import Gradebook
 from graders.grading import grade
-from graders.sandbox.jail import JailLauncher, JailUnavailable
+from graders.sandbox.jail import JailUnavailable
 from graders.spec import load_spec
 from graders.submission import load_submission
 from tests.conftest import (
@@ -34,6 +34,7 @@ from tests.conftest import (
     ROOT,
     SELFCHECK_MODULES,
     TEMPLATE,
+    proven_jail,
     reference_folder,
 )
 
@@ -45,7 +46,7 @@ UNCHANGED = {"alice": 12, "bob": 0, "carol": 11}
 
 def jail_works() -> bool:
     try:
-        JailLauncher.create()
+        proven_jail()
     except JailUnavailable:
         if os.environ.get("CI"):
             raise
@@ -396,7 +397,7 @@ def test_a_link_added_after_loading_is_refused_by_the_copy_into_the_jail(tmp_pat
     folder = reference_folder(tmp_path / "alice")
     submission = load_submission(folder, spec.entry)
     (folder / "loot.txt").symlink_to(secrets.file)
-    report = grade(submission, spec, launcher=JailLauncher.create())
+    report = grade(submission, spec, launcher=proven_jail())
     assert (report.graded, report.score) == (True, 0)
     assert "loot.txt is a symbolic link" in report.load_error
     assert_no_leak(json.dumps(report.to_dict()), secrets, ATTACKS["link-to-a-secret"])

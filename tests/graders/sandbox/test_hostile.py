@@ -28,6 +28,7 @@ from tests.conftest import (
     failed_questions,
     grade_path,
     nothing_left_running,
+    proven_jail,
     question,
 )
 
@@ -38,7 +39,7 @@ LIMITS = {"call_seconds": 1.0, "load_seconds": 8.0}
 @pytest.fixture(scope="module")
 def jail() -> JailLauncher:
     try:
-        return JailLauncher.create(slot=SLOT)
+        return proven_jail(slot=SLOT)
     except JailUnavailable as error:
         if os.environ.get("CI"):
             pytest.fail(f"CI must be able to run the jail: {error}")

@@ -17,12 +17,12 @@ import pytest
 from graders.sandbox import clock
 from graders.sandbox.clock import Deadline, State
 from graders.sandbox.errors import CallTimeout
-from graders.sandbox.jail import JailLauncher, JailUnavailable
+from graders.sandbox.jail import JailUnavailable
 from graders.sandbox.job import Code, Limits
 from graders.sandbox.launch import ProcessLauncher
 from graders.sandbox.runner import Sandbox
 from graders.source import Chunk
-from tests.conftest import REFERENCE, ROOT, cpu_hogs
+from tests.conftest import REFERENCE, ROOT, cpu_hogs, proven_jail
 
 pytestmark = pytest.mark.skipif(not clock.measurable(), reason="needs Linux schedstat")
 
@@ -46,7 +46,7 @@ def nap(z):
 def launchers() -> list:
     found = [ProcessLauncher()]
     try:
-        found.append(JailLauncher.create(slot=11))
+        found.append(proven_jail(slot=11))
     except JailUnavailable:
         pass
     return found

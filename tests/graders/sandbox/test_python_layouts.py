@@ -22,15 +22,15 @@ from pathlib import Path
 
 import pytest
 
-from graders.sandbox.jail import JailLauncher, JailUnavailable
-from tests.conftest import FULL, REFERENCE, ROOT
+from graders.sandbox.jail import JailUnavailable
+from tests.conftest import FULL, REFERENCE, ROOT, proven_jail
 
 pytestmark = pytest.mark.slow  # each test makes an environment and grades in a fresh process
 
 
 def jail_or_skip() -> None:
     try:
-        JailLauncher.create()
+        proven_jail()
     except JailUnavailable as error:
         if os.environ.get("CI"):
             pytest.fail(f"CI must be able to run the jail: {error}")

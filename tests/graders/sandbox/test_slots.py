@@ -21,14 +21,14 @@ from graders.sandbox.job import Code
 from graders.sandbox.launch import ProcessLauncher
 from graders.sandbox.runner import Sandbox
 from graders.source import Chunk
-from tests.conftest import ROOT
+from tests.conftest import ROOT, proven_jail
 
 CODE = Code("m", (Chunk("m.py", "import time\n\ndef wait():\n    time.sleep(600)\n"),))
 
 
 def launcher():
     try:
-        return JailLauncher.create()
+        return proven_jail()
     except JailUnavailable:
         if os.environ.get("CI"):
             raise
