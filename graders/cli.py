@@ -297,6 +297,7 @@ def check(args: argparse.Namespace) -> int:
             except DataError as error:
                 close_when_started(starting)
                 return fail_usage(f"{error}")
+        show_report = report_printer(args.format)  # while the child is still importing NumPy
         try:
             sandbox, choice = starting.result()
         except GraderFault as fault:
@@ -313,12 +314,7 @@ def check(args: argparse.Namespace) -> int:
         report = grade(
             submission, spec, mode=mode, sandbox=sandbox, notes=(choice.note,), context=context
         )
-    if args.format != "text":
-        print(render_machine(report, args.format))
-    else:
-        from graders.render.terminal import print_report
-
-        print_report(report)
+    show_report(report)
     if args.html:
         try:
             figures = write_html(report, args.html)
@@ -372,6 +368,15 @@ def unreadable(args: argparse.Namespace, error: Exception) -> int:
     if args.format != "text":
         print(render_machine(faulted(args.path, spec, fault), args.format))
     return fail_usage(f"not graded, a fault of ours: {fault}")
+
+
+def report_printer(format: str) -> Callable[[Any], None]:
+    """What prints a report in `format` on standard output (text: rich's, imported here)."""
+    if format != "text":
+        return lambda report: print(render_machine(report, format))
+    from graders.render.terminal import print_report
+
+    return print_report
 
 
 def render_machine(report: Any, format: str) -> str:
@@ -763,7 +768,31 @@ def is_student_kit() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    return dispatch(parser().parse_args(argv))
+
+
+def run() -> None:
+    """The `dlgrade` command: main(), then, after a check, an exit that skips tearing the
+    interpreter down.
+
+    By then the report is written and everything the check held is released (its child
+    killed, its scratch folder removed, its thread joined); unloading NumPy's and rich's
+    modules would add 0.03 s to every check and change nothing.
+    """
+    args = parser().parse_args()
+    code = dispatch(args)
+    if args.command != "check":
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = code or EXIT_USAGE  # the report did not reach its reader
+    os._exit(code)
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the command `args` names; its exit status."""
     if is_student_kit() and args.command not in ("check", "data"):
         return fail_usage(
             f"`dlgrade {args.command}` is for instructors and is not part of the student kit; "
@@ -787,4 +816,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -95,6 +95,18 @@ def test_console_script_is_installed():
     assert exe.exists()
 
 
+@pytest.mark.parametrize(("path", "status"), [(REFERENCE, 0), (TEMPLATE / "selfcheck.py", 1)])
+def test_the_console_script_ends_a_check_with_its_status_and_whole_report(path, status):
+    """After a check the command ends without tearing the interpreter down: its output is
+    all there, flushed, and its exit status is the check's."""
+    exe = Path(sys.executable).parent / "dlgrade"
+    result = subprocess.run(
+        [str(exe), "check", str(path), "-f", "json"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == status, result.stderr
+    assert len(json.loads(result.stdout)["questions"]) == QUESTIONS
+
+
 def test_a_fault_of_ours_while_reading_still_prints_a_complete_report(monkeypatch, capsys):
     import graders.submission
     from graders.cli import main
