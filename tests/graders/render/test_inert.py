@@ -12,7 +12,14 @@ import re
 import pytest
 from rich.console import Console
 
-from graders.render.inert import csv_cell, display_text, json_safe, utf8_text, xml_text
+from graders.render.inert import (
+    XML_INVALID,
+    csv_cell,
+    display_text,
+    json_safe,
+    utf8_text,
+    xml_text,
+)
 from graders.render.terminal import print_report
 from graders.verdict import Cause, Report, Status
 from tests.conftest import ROOT
@@ -121,3 +128,10 @@ def test_the_terminal_report_is_inert_and_cannot_be_forged(report):
         line for line in text.splitlines() if line.startswith("Score 0/12")
     ]
     assert "Score 12/12 PASS" in text  # shown, as the submission's text
+
+
+def test_the_xml_filter_is_exactly_what_xml_forbids():
+    """Every code point, against XML 1.0's allowed ranges as the standard states them."""
+    allowed = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    text = "".join(map(chr, range(0x110000)))
+    assert XML_INVALID.sub("", text) == "".join(allowed.findall(text))
