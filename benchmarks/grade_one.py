@@ -101,7 +101,7 @@ def main() -> None:
     for name, values in times.items():
         print(f"  {name:32} median {medians[name]:.3f} s  (min {min(values):.3f})")
     ours, otter = medians["dlgrade check (jail)"], medians["otter run (1 question)"]
-    print(f"dlgrade / otter: {ours / otter:.2f} (target <= 0.10)")
+    print(f"dlgrade / otter: {ours / otter:.3f} (target <= 0.10)")
     if "floor: python + numpy, jailed" in medians:
         floor = medians["floor: python + numpy, jailed"]
         print(f"dlgrade / floor: {ours / floor:.2f} (moonshot <= 2)")
