@@ -384,7 +384,15 @@ def test_ctrl_c_stops_the_batch_at_once_and_says_how_to_resume(tmp_path):
     before = forkservers()
     # A terminal's Ctrl-C signals the whole foreground process group: the batch, its
     # forkserver and its workers alike.
-    batch = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # Started as a shell starts a foreground command, with SIGINT at its default: tests run
+    # as a background job (`... &` without job control) inherit SIGINT ignored, and keep it.
+    batch = subprocess.Popen(
+        command,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         assert len(results_in(db, 2)) == 2  # the quick two are in
         os.killpg(batch.pid, signal.SIGINT)
