@@ -14,6 +14,7 @@ from typing import Any
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a pipeline's writer ends with when its reader left
 BUILD_TARGETS = ("gradescope", "prairielearn", "student-kit", "otter", "classroom")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -780,7 +781,11 @@ def run() -> None:
     modules would add 0.03 s to every check and change nothing.
     """
     args = parser().parse_args()
-    code = dispatch(args)
+    try:
+        code = dispatch(args)
+    except BrokenPipeError:  # `dlgrade check x | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor to flush at exit
+        code = EXIT_BROKEN_PIPE
     if args.command != "check":
         sys.exit(code)
     for stream in (sys.stdout, sys.stderr):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,17 @@ def test_write_html_puts_the_figures_beside_the_page(tmp_path):
         "misclassified.png",
     ]
     assert write_html(report(), tmp_path / "plain.html") is None
+
+
+def test_a_reader_that_went_away_gets_no_traceback():
+    """`dlgrade check x | true`: the reader left before the report was written, which is not
+    a fault to report; the command ends quietly, as a pipeline's writer does (128 + SIGPIPE)."""
+    check = subprocess.Popen(
+        [sys.executable, "-m", "graders.cli", "check", str(REFERENCE), "-f", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    check.stdout.close()  # long before the grading ends and the report is printed
+    said = check.stderr.read().decode()
+    assert check.wait(timeout=120) == 128 + signal.SIGPIPE, said
+    assert "Traceback" not in said
