@@ -12,9 +12,36 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graders.render.inert import json_safe
+
+if TYPE_CHECKING:
+    from graders.sandbox.isolation import Choice
+    from graders.spec import Spec
+
+
+def prepared(
+    assignment: str, *, isolation: str, allow_process: bool, data: str | None
+) -> tuple[Spec, Choice, str]:
+    """What a platform's grading of one submission starts from: the assignment, the level to
+    grade at (one that confines untrusted code, unless `allow_process` or `isolation` names a
+    level), and what grading the reference there found wrong ("" when it scored full marks).
+
+    Tracks that train are not self-tested per submission (it would double every student's
+    wait): their reference is proven when the image is built.
+    """
+    from graders.checks.core import Context
+    from graders.grading import self_test
+    from graders.sandbox.isolation import Needs, choose
+    from graders.spec import load_spec
+
+    spec = load_spec(assignment)
+    choice = choose(isolation, Needs.of(spec), untrusted=not allow_process)
+    if spec.training:
+        return spec, choice, ""
+    _, problem = self_test(spec, choice.launcher, Context(data_dir=data))
+    return spec, choice, problem
 
 
 class BuildError(Exception):

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from graders.files import file_names
-from graders.platforms import BuildError, write_results
+from graders.platforms import BuildError, prepared, write_results
 from graders.render.inert import display_text
 from graders.sandbox.uidlevel import PRIVATE_VARIABLE
 from graders.spec import Spec
@@ -171,23 +171,20 @@ def grade_upload(
     """
     from graders.batch.exports import gradescope_results
     from graders.checks.core import Context
-    from graders.grading import grade, self_test, unloadable
-    from graders.sandbox.isolation import Needs, choose
-    from graders.spec import load_spec
+    from graders.grading import grade, unloadable
     from graders.submission import load_submission
 
-    spec = load_spec(assignment)
-    choice = choose(isolation, Needs.of(spec), untrusted=not allow_process)
+    spec, choice, problem = prepared(
+        assignment, isolation=isolation, allow_process=allow_process, data=data
+    )
     launcher, note = choice.launcher, choice.note
     # For the staff (Gradescope hides the autograder's own output from students).
     missing = "; ".join(launcher.missing) or "nothing"
     print(f"dlgrade: isolation '{launcher.level}': {launcher.detail}; not provided: {missing}")
     if note:
         print(f"dlgrade: {note}")
-    if not spec.training:  # about a second; a project's reference is proven by setup.sh
-        _, problem = self_test(spec, launcher, Context(data_dir=data))
-        if problem:  # the grading environment is broken: no student pays for it
-            raise GraderFailed(problem)
+    if problem:  # the grading environment is broken: no student pays for it
+        raise GraderFailed(problem)
     upload = root / "submission"
     try:
         target = find_submission(upload, spec.entry)

@@ -57,7 +57,7 @@ from typing import Any
 from graders import files
 from graders.batch.exports import all_public, metrics_line, withheld_output
 from graders.data.mnist import DEFAULT_BASE_URL, ENV_VAR, FILES
-from graders.platforms import BuildError, write_results
+from graders.platforms import BuildError, prepared, write_results
 from graders.platforms.gradescope import TORCH_CPU_INDEX
 from graders.render.inert import display_text, json_safe
 from graders.render.plain import number
@@ -532,18 +532,15 @@ def grade_job(
     touched the grading: neither is ever a grade.
     """
     from graders.checks.core import Context
-    from graders.grading import grade, self_test, unloadable
+    from graders.grading import grade, unloadable
     from graders.sandbox.errors import GraderFault
-    from graders.sandbox.isolation import Needs, choose
-    from graders.spec import load_spec
     from graders.submission import load_submission
 
-    spec = load_spec(assignment)
-    choice = choose(isolation, Needs.of(spec), untrusted=not allow_process)
-    if not spec.training:  # about a second; a project's reference is proven in the image
-        _, problem = self_test(spec, choice.launcher, Context(data_dir=data))
-        if problem:  # the grading environment is broken: no student pays for it
-            raise GraderFault("self-test", problem)
+    spec, choice, problem = prepared(
+        assignment, isolation=isolation, allow_process=allow_process, data=data
+    )
+    if problem:  # the grading environment is broken: no student pays for it
+        raise GraderFault("self-test", problem)
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dlgrade-")))
         try:
