@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from graders.files import read_tree
 from graders.sandbox import cgroups, slots
 from graders.sandbox.launch import (
+    CHILD_PYTHON,
     Command,
     MiB,
     Unavailable,
@@ -292,7 +293,7 @@ class JailLauncher:
             "--ro-bind", str(inbox), INBOX,
             "--chdir", SCRATCH,
             "--",
-            sys.executable, "-I", "-B", "-S", "-c", source, str(reply_fd),
+            *CHILD_PYTHON, "-c", source, str(reply_fd),
         ]  # fmt: skip
         limit_hook = rlimits(limits, address_space=group is None)
 

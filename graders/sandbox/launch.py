@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 MiB = 1 << 20
 HERE = Path(__file__).parent
+# The child's interpreter at every level: isolated from the environment and the user's site
+# (-I), writing no .pyc (-B), without site (-S: runner.child_source gives it site's folders).
+CHILD_PYTHON = (sys.executable, "-I", "-B", "-S")
 
 
 class Unavailable(Exception):
@@ -159,7 +162,7 @@ def stop_supervisor(proc: subprocess.Popen) -> None:
 def supervised(reply_fd: int, source: str) -> list[str]:
     """The command line that runs the child program `source` under reaper.py (Linux)."""
     reaper = (HERE / "reaper.py").read_text()
-    return [sys.executable, "-I", "-B", "-S", "-c", reaper, str(reply_fd), source]
+    return [*CHILD_PYTHON, "-c", reaper, str(reply_fd), source]
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,7 @@ class ProcessLauncher:
         if self.reaper:
             argv = supervised(reply_fd, source)
         else:
-            argv = [sys.executable, "-I", "-B", "-S", "-c", source, str(reply_fd)]
+            argv = [*CHILD_PYTHON, "-c", source, str(reply_fd)]
         env = child_env(scratch, limits)
         return Command(argv, str(scratch), env, rlimits(limits, True), code.path)
 
