@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -244,3 +245,20 @@ def proven_jail(slot: int | None = None) -> JailLauncher:
     if not result.passed or not isinstance(result.launcher, JailLauncher):
         raise JailUnavailable(result.problem)
     return result.launcher if slot is None else result.launcher.for_slot(slot)
+
+
+def required(reason: str) -> NoReturn:
+    """Skip a test this machine cannot run; in CI, which must run it (see .ci/run), fail."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must be able to run this (see .ci/run): {reason}")
+    pytest.skip(reason)
+
+
+def jail_here(slot: int | None = None) -> JailLauncher | None:
+    """The proven jail, or None where this machine has none (in CI, a failure)."""
+    try:
+        return proven_jail(slot)
+    except JailUnavailable as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must be able to run the jail: {error}")
+        return None

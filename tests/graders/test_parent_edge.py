@@ -23,7 +23,6 @@ import pytest
 
 from graders.batch.gradebook import Gradebook
 from graders.grading import grade
-from graders.sandbox.jail import JailUnavailable
 from graders.spec import load_spec
 from graders.submission import load_submission
 from tests.conftest import (
@@ -34,6 +33,7 @@ from tests.conftest import (
     ROOT,
     SELFCHECK_MODULES,
     TEMPLATE,
+    jail_here,
     proven_jail,
     reference_folder,
 )
@@ -44,17 +44,7 @@ HONEST = ("alice", "bob", "carol")
 UNCHANGED = {"alice": 12, "bob": 0, "carol": 11}
 
 
-def jail_works() -> bool:
-    try:
-        proven_jail()
-    except JailUnavailable:
-        if os.environ.get("CI"):
-            raise
-        return False
-    return True
-
-
-JAIL = jail_works()
+JAIL = jail_here() is not None
 CONTROLS = (b"\x1b", b"\x07", "\x9b".encode(), "\u202e".encode(), "\u2066".encode())
 
 

@@ -25,7 +25,7 @@ from graders.batch import class_report
 from graders.batch.class_report import class_report_html, class_summary, write_class_report
 from graders.batch.entry import DUPLICATE, ERROR, GRADED, INVALID, MISSING, Entry
 from graders.spec import load_spec
-from tests.conftest import FULL, ONE_WRONG
+from tests.conftest import FULL, ONE_WRONG, required
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 REFERENCE = json.loads((FIXTURES / "report_reference.json").read_text())
@@ -462,10 +462,7 @@ def test_non_integral_scores_get_even_bins():
 @pytest.fixture
 def chromium() -> Path:
     if not CHROMIUM.is_file():
-        reason = f"headless Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but {reason}")
-        pytest.skip(reason)
+        required(f"headless Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
     return CHROMIUM
 
 

@@ -18,7 +18,6 @@ from graders.batch.discover import RosterError, discover, read_roster
 from graders.batch.entry import DUPLICATE, ERROR, GRADED, INVALID, MISSING, Entry
 from graders.batch.gradebook import Gradebook
 from graders.batch.run import run_batch
-from graders.sandbox.jail import JailLauncher, JailUnavailable
 from tests.conftest import (
     FULL,
     ONE_WRONG,
@@ -26,6 +25,7 @@ from tests.conftest import (
     ROOT,
     TEMPLATE,
     break_reference,
+    jail_here,
     notebook,
     reference_folder,
     scaffold,
@@ -33,13 +33,7 @@ from tests.conftest import (
 
 
 def isolation() -> str:
-    try:
-        JailLauncher.create()
-    except JailUnavailable:
-        if os.environ.get("CI"):
-            raise
-        return "process"
-    return "jail"
+    return "jail" if jail_here() else "process"
 
 
 def make_class(root: Path) -> Path:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from graders.sandbox.jail import JailLauncher, JailUnavailable, python_roots
+from graders.sandbox.jail import JailLauncher, python_roots
 from graders.verdict import Cause, Status
 from tests.conftest import (
     FULL,
@@ -27,9 +27,10 @@ from tests.conftest import (
     TEMPLATE,
     failed_questions,
     grade_path,
+    jail_here,
     nothing_left_running,
-    proven_jail,
     question,
+    required,
 )
 
 SLOT = 7
@@ -38,12 +39,7 @@ LIMITS = {"call_seconds": 1.0, "load_seconds": 8.0}
 
 @pytest.fixture(scope="module")
 def jail() -> JailLauncher:
-    try:
-        return proven_jail(slot=SLOT)
-    except JailUnavailable as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must be able to run the jail: {error}")
-        pytest.skip(f"jail unavailable: {error}")
+    return jail_here(slot=SLOT) or required("the jail is unavailable here")
 
 
 @pytest.fixture

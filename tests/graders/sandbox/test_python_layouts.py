@@ -22,19 +22,14 @@ from pathlib import Path
 
 import pytest
 
-from graders.sandbox.jail import JailUnavailable
-from tests.conftest import FULL, REFERENCE, ROOT, proven_jail
+from tests.conftest import FULL, REFERENCE, ROOT, jail_here, required
 
 pytestmark = pytest.mark.slow  # each test makes an environment and grades in a fresh process
 
 
 def jail_or_skip() -> None:
-    try:
-        proven_jail()
-    except JailUnavailable as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must be able to run the jail: {error}")
-        pytest.skip(f"jail unavailable: {error}")
+    if jail_here() is None:
+        required("the jail is unavailable here")
 
 
 @pytest.fixture
@@ -114,9 +109,7 @@ def system_python_with_numpy() -> str:
     python = "/usr/bin/python3"
     probe = subprocess.run([python, "-c", "import numpy"], capture_output=True, check=False)
     if not Path(python).exists() or probe.returncode != 0:
-        if os.environ.get("CI"):
-            pytest.fail("CI installs python3-numpy for this test (see .ci/run)")
-        pytest.skip("the system Python has no NumPy (apt-get install python3-numpy)")
+        required("the system Python has no NumPy (apt-get install python3-numpy)")
     return python
 
 
