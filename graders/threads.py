@@ -10,7 +10,9 @@ cgroups and a scratch folder of its own: graders.sandbox.slots). Process-wide, a
 - loading an assignment imports its author's modules with their folder on sys.path, one
   load at a time (graders.spec.LOADING);
 - parsing Python with `ast`, on the interpreters that need it (here). Hypothesis parses
-  the source of the checks it runs, and Python parses source lines to show a traceback.
+  the source of the checks it runs, and Python parses source lines to show a traceback;
+- a local pool's worker keeps its warm jails (graders.sandbox.warm.TEMPLATES), each lent to
+  one grading at a time.
 
 Nothing in a grading changes the working folder, the environment or a signal handler.
 """

@@ -9,6 +9,7 @@ its own sandbox slot, and what the process shares is guarded (graders.threads).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import select
@@ -42,6 +43,7 @@ class Task:
     launcher: Launcher | None = None  # chosen once by the parent; None: chosen on the worker
     allow_process: bool = False  # may a worker's `auto` fall below the levels for untrusted code
     source: str = ""  # where the worker loads the assignment from, when not by its name
+    warm: bool = False  # may the worker fork children from a warm template (a local pool's)
 
 
 REFERENCE = "(reference solution)"  # the self-test's student: never a student id on disk
@@ -112,14 +114,15 @@ def grade_task(task: Task) -> Entry:
             detail = f"dlgrade failed while grading: {fault.reason}"
             return Entry(**base, status=ERROR, detail=detail, path=task.path, graded_at=now())
         launcher, note = choice.launcher, choice.note
-    report = grade(
-        submission,
-        spec,
-        launcher=launcher,
-        context=context,
-        limits=Limits(**limits),
-        notes=(note,),
-    )
+    with warmed(task, launcher) as chosen:
+        report = grade(
+            submission,
+            spec,
+            launcher=chosen,
+            context=context,
+            limits=Limits(**limits),
+            notes=(note,),
+        )
     if not report.graded:
         detail = f"dlgrade failed while grading: {report.errors[0]}"
         return Entry(**base, status=ERROR, detail=detail, path=task.path, graded_at=now())
@@ -131,6 +134,22 @@ def grade_task(task: Task) -> Entry:
         seconds=report.seconds,
         report=report.to_dict(),
     )
+
+
+@contextlib.contextmanager
+def warmed(task: Task, launcher: Launcher) -> Iterator[Launcher]:
+    """The launcher a task grades with: the jail of its worker, warm (graders.sandbox.warm),
+    where the task may use it, else `launcher` itself."""
+    from graders.sandbox.jail import JailLauncher
+
+    if not task.warm or type(launcher) is not JailLauncher:
+        yield launcher
+        return
+    from graders.sandbox.runner import template_source
+    from graders.sandbox.warm import TEMPLATES
+
+    with TEMPLATES.lent(launcher, template_source()) as warm:
+        yield warm
 
 
 def _local(tasks: list[Task], workers: int) -> Iterator[tuple[Task, Entry | BaseException]]:
@@ -334,6 +353,7 @@ def run_batch(
             None if scheduler else launcher,
             allow_process,
             source,
+            warm=not scheduler,  # a cluster worker's threads may end under its templates
         )
 
     def run(tasks: list[Task]) -> Iterator[tuple[Task, Entry | BaseException]]:

@@ -36,8 +36,13 @@ class Group:
 
     def join(self) -> None:
         """Move the calling process into the group (called in the child before exec)."""
+        self.add(0)
+
+    def add(self, pid: int) -> None:
+        """Move process `pid` into the group (0: the calling process); what it starts after
+        that starts in the group."""
         for path in self.paths:
-            (path / "cgroup.procs").write_text("0")
+            (path / "cgroup.procs").write_text(f"{pid}")
 
     def kill(self) -> None:
         """SIGKILL everything in the group, wherever it went (new sessions, new PID namespaces)."""

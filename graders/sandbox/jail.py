@@ -193,6 +193,16 @@ def copy_submission(folders: tuple[str, ...], destination: Path) -> None:
 
 
 @dataclass(frozen=True)
+class Prepared:
+    """One child's files on the host (its submission's copy, its inbox) and its cgroups."""
+
+    copy: Path
+    inbox: Path
+    group: cgroups.Group | None
+    sys_path: tuple[str, ...]  # where the child imports the submission's helper modules from
+
+
+@dataclass(frozen=True)
 class JailLauncher:
     """Starts each child inside bubblewrap as uid UID_BASE + slot."""
 
@@ -241,14 +251,14 @@ class JailLauncher:
         uid = UID_BASE + slot if os.geteuid() == 0 else os.geteuid()
         return dataclasses.replace(self, slot=slot, uid=uid)
 
-    def _drop(self) -> None:
-        """Become the slot's unprivileged uid, with no supplementary groups."""
+    def drop(self) -> None:
+        """Become the slot's unprivileged uid, with no supplementary groups (before exec)."""
         if os.geteuid() == 0:
             drop_privileges(self.uid)
 
-    def command(
-        self, scratch: Path, reply_fd: int, source: str, limits: Limits, code: Code
-    ) -> Command:
+    def prepare(self, scratch: Path, limits: Limits, code: Code) -> Prepared:
+        """What one child needs before it starts: its inbox, a copy of the submission's
+        folder, and its cgroups (when we can make them)."""
         scratch.chmod(0o755)  # the sandbox uid must reach its inbox and submission copy
         inbox = scratch / "inbox"
         inbox.mkdir(mode=0o755, exist_ok=True)
@@ -259,13 +269,18 @@ class JailLauncher:
             name = slots.cgroup_name(self.slot, f"{copy.name}-{scratch.name}")
             memory = limits.memory_mb * MiB
             group = cgroups.create(self.groups, name, memory, limits.processes)
+        sys_path = tuple(SUBMISSION for _ in code.path[:1])
+        return Prepared(copy, inbox, group, sys_path)
+
+    def argv(self, limits: Limits, binds: list[str], program: list[str]) -> list[str]:
+        """The bubblewrap command that runs `program` in this jail, with `binds` (bubblewrap
+        arguments) added after the system's and Python's folders."""
         env = child_env(Path(SCRATCH), limits)
         roots = python_roots()
-        argv = [
+        return [
             "bwrap",
             "--unshare-all",  # user, network, PID, IPC, UTS and cgroup namespaces
             "--unshare-user",  # explicit, as --disable-userns requires it
-            "--disable-userns",  # no further user namespaces inside
             "--die-with-parent",
             "--new-session",  # no terminal to inject keystrokes into
             "--hostname", "dlgrade",
@@ -289,24 +304,34 @@ class JailLauncher:
             ],
             "--proc", "/proc",
             "--dev", "/dev",
-            "--ro-bind", str(copy), SUBMISSION,
-            "--ro-bind", str(inbox), INBOX,
+            *binds,
             "--chdir", SCRATCH,
             "--",
-            *CHILD_PYTHON, "-c", source, str(reply_fd),
+            *program,
         ]  # fmt: skip
-        limit_hook = rlimits(limits, address_space=group is None)
+
+    def command(
+        self, scratch: Path, reply_fd: int, source: str, limits: Limits, code: Code
+    ) -> Command:
+        ready = self.prepare(scratch, limits, code)
+        binds = [
+            "--disable-userns",  # no further user namespaces inside
+            "--ro-bind", str(ready.copy), SUBMISSION,
+            "--ro-bind", str(ready.inbox), INBOX,
+        ]  # fmt: skip
+        argv = self.argv(limits, binds, [*CHILD_PYTHON, "-c", source, str(reply_fd)])
+        limit_hook = rlimits(limits, address_space=ready.group is None)
+        group = ready.group
 
         def preexec() -> None:
             if group is not None:
                 group.join()  # as root, before the uid is dropped
             limit_hook()
-            self._drop()
+            self.drop()
 
-        paths = {str(copy): SUBMISSION, str(inbox): INBOX}
-        sys_path = tuple(SUBMISSION for _ in code.path[:1])
+        paths = {str(ready.copy): SUBMISSION, str(ready.inbox): INBOX}
         return Command(
-            argv, str(scratch), {"PATH": "/usr/bin:/bin"}, preexec, sys_path, paths, group
+            argv, str(scratch), {"PATH": "/usr/bin:/bin"}, preexec, ready.sys_path, paths, group
         )
 
     def kill(self, proc: subprocess.Popen, command: Command) -> None:

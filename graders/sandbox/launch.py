@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from graders.sandbox.job import Code, Limits
 
@@ -44,6 +44,9 @@ class Command:
     sys_path: tuple[str, ...] = ()  # folders the child imports helper modules from
     paths: dict[str, str] | None = None  # host folder -> where the child sees it
     group: Group | None = None  # the child's cgroups, if it has any
+    # Starts the child from its stdin, output and reply pipe ends (a warm template's fork:
+    # graders.sandbox.warm); None: subprocess.Popen runs `argv`.
+    spawn: Callable[[int, int, int], Any] | None = None
 
     def visible(self, host: str) -> str:
         """Where the child sees a file the parent wrote at `host`."""
@@ -117,20 +120,30 @@ def child_threads(limits: Limits) -> int:
 ADDRESS_SPACE_MARGIN = 4096 * MiB
 
 
+def rlimit_values(limits: Limits, address_space: bool) -> list[tuple[int, int, int]]:
+    """The limits the kernel enforces on the child itself, as (resource, soft, hard)."""
+    # CPU seconds catch a spin that ignores signals (SIGKILL follows SIGXCPU at the hard
+    # limit); the parent's wall clock catches sleeping too.
+    values = [
+        (resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1),
+        (resource.RLIMIT_FSIZE, limits.file_mb * MiB, limits.file_mb * MiB),
+        (resource.RLIMIT_NOFILE, limits.open_files, limits.open_files),
+        (resource.RLIMIT_CORE, 0, 0),
+        (resource.RLIMIT_NPROC, limits.processes, limits.processes),
+    ]
+    if address_space:
+        memory = limits.memory_mb * MiB + ADDRESS_SPACE_MARGIN
+        values.append((resource.RLIMIT_AS, memory, memory))
+    return values
+
+
 def rlimits(limits: Limits, address_space: bool) -> Callable[[], None]:
     """A pre-exec hook setting the limits the kernel enforces on the child itself."""
+    values = rlimit_values(limits, address_space)
 
     def apply() -> None:
-        # CPU seconds catch a spin that ignores signals (SIGKILL follows SIGXCPU
-        # at the hard limit); the parent's wall clock catches sleeping too.
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * MiB, limits.file_mb * MiB))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
-        if address_space:
-            memory = limits.memory_mb * MiB + ADDRESS_SPACE_MARGIN
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        for number, soft, hard in values:
+            resource.setrlimit(number, (soft, hard))
 
     return apply
 

@@ -94,27 +94,37 @@ class Sandbox:
         """Spawn a child and send it the submission; the reply is read on first use."""
         if self._proc is not None:
             return
+        stdin_r, stdin_w = os.pipe()
         reply_r, reply_w = os.pipe()
         out_r, out_w = os.pipe()
-        command = self.launcher.command(
-            self.scratch, reply_w, child_source(), self.limits, self.code
-        )
-        self._command = command
-        self._proc = subprocess.Popen(
-            command.argv,
-            stdin=subprocess.PIPE,
-            stdout=out_w,
-            stderr=out_w,
-            pass_fds=(reply_w,),
-            cwd=command.cwd,
-            env=command.env,
-            start_new_session=True,  # its own process group, killed as one
-            preexec_fn=command.preexec,
-        )
-        os.close(reply_w)
-        os.close(out_w)
+        try:
+            command = self.launcher.command(
+                self.scratch, reply_w, child_source(), self.limits, self.code
+            )
+            self._command = command
+            if command.spawn is not None:
+                self._proc = command.spawn(stdin_r, out_w, reply_w)
+            else:
+                self._proc = subprocess.Popen(
+                    command.argv,
+                    stdin=stdin_r,
+                    stdout=out_w,
+                    stderr=out_w,
+                    pass_fds=(reply_w,),
+                    cwd=command.cwd,
+                    env=command.env,
+                    start_new_session=True,  # its own process group, killed as one
+                    preexec_fn=command.preexec,
+                )
+        except BaseException:
+            for fd in (stdin_w, reply_r, out_r):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (stdin_r, reply_w, out_w):
+                os.close(fd)
         self._reply_fd, self._out_fd = reply_r, out_r
-        self._stdin_fd = self._proc.stdin.fileno()
+        self._stdin_fd = stdin_w
         os.set_blocking(self._stdin_fd, False)
         self._buffer = bytearray()
         self._selector = selectors.DefaultSelector()
@@ -153,9 +163,8 @@ class Sandbox:
         self.launcher.kill(self._proc, self._command)
         self._drain_output()
         self._selector.close()
-        for fd in (self._reply_fd, self._out_fd):
+        for fd in (self._reply_fd, self._out_fd, self._stdin_fd):
             os.close(fd)
-        self._proc.stdin.close()
         self._proc = None
 
     # -- requests ---------------------------------------------------------------
@@ -564,6 +573,19 @@ class _Ended(Exception):
 
 class _Overloaded(Exception):
     pass
+
+
+CHILD_MAIN = """
+if __name__ == "__main__":
+    Child(int(sys.argv[1])).serve()
+"""
+
+
+def template_source() -> str:
+    """The warm template's program (graders.sandbox.template): the child's, whose classes the
+    forks run, then the template's loop in place of the child's own main."""
+    template = (HERE / "template.py").read_text()
+    return child_source().replace(CHILD_MAIN, f"\n{template}")
 
 
 def child_source() -> str:

@@ -14,11 +14,14 @@ import re
 import socket
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from graders.sandbox.jail import JailLauncher, python_roots
+from graders.sandbox.runner import template_source
+from graders.sandbox.warm import Warm
 from graders.verdict import Cause, Status
 from tests.conftest import (
     FULL,
@@ -38,8 +41,20 @@ LIMITS = {"call_seconds": 1.0, "load_seconds": 8.0}
 
 
 @pytest.fixture(scope="module")
-def jail() -> JailLauncher:
+def cold_jail() -> JailLauncher:
     return jail_here(slot=SLOT) or required("the jail is unavailable here")
+
+
+@pytest.fixture(params=["cold", "warm"])
+def jail(request, cold_jail) -> Iterator[JailLauncher | Warm]:
+    """The jail as `dlgrade check` uses it (each child started by bubblewrap), and as a batch
+    worker does (each child forked from a warm template): every attack meets both."""
+    if request.param == "cold":
+        yield cold_jail
+        return
+    warm = Warm.create(cold_jail, template_source())
+    yield warm
+    warm.close()
 
 
 @pytest.fixture
@@ -56,6 +71,8 @@ def graded(jail, make_submission):
         return report
 
     yield run
+    if isinstance(jail, Warm):
+        jail.close()  # its templates run as the uid too, until they are stopped
     for uid in uids:  # the slot's uid: whatever still runs as it is the jail's
         if uid != os.geteuid():
             assert nothing_left_running(uid) == []
