@@ -54,6 +54,11 @@ FRESH = ("/scratch", "/tmp", "/dev/shm")  # noqa: S108 - each child's own, new a
 REPLY_FD = 3  # where the child's reply pipe is, as `python -c <child> 3` would have it
 MESSAGE_BYTES = 1 << 16
 LIBC = ctypes.CDLL(None, use_errno=True)
+# The C prototypes, so that each argument goes as the type the kernel reads (flags are longs).
+LIBC.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
+LIBC.unshare.argtypes = [ctypes.c_int]
+LIBC.capset.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+LIBC.prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
 
 
 def checked(result: int, what: str) -> None:
