@@ -25,8 +25,7 @@ from graders.sandbox.runner import Sandbox, template_source
 from graders.sandbox.warm import TEMPLATES, Template, Warm
 from graders.source import Chunk
 from tests.conftest import grade_path, jail_here, nothing_left_running, required
-from tests.graders.checks.test_prove import comparable
-from tests.graders.checks.zoo import ZOO
+from tests.graders.checks.test_prove import CASES, comparable
 
 LIMITS = Limits(call_seconds=2.0, load_seconds=8.0)
 PLACES = ["/scratch", "/tmp", "/dev/shm", "/", "/dev", "/submission", "/inbox", "/slots"]
@@ -229,7 +228,7 @@ def test_a_worker_lends_its_warm_jail_to_one_grading_at_a_time(cold):
 
 SUBMISSIONS = [
     ("reference", ""),
-    *[(name, code) for name, _, code in ZOO],
+    *CASES,  # the zoo, and the wrong implementations mined from public repositories
     ("hangs", "def softmax(z):\n    while True:\n        pass\n"),
     ("crashes", "import os\ndef mse(y_pred, y_true):\n    os._exit(3)\n"),
     ("raises-at-import", "raise RuntimeError('oops')\n"),
