@@ -2,9 +2,9 @@
 forks each submission's child from there (graders.sandbox.template says how a fork leaves
 everything it shares behind before the submission's first byte).
 
-A template belongs to one worker process, and serves one grading at a time: `Templates.lent`
-lends the worker's idle template for a jail and a set of limits (starting one when there is
-none), and takes it back when the grading ends. Every template proves itself as it starts:
+A worker process keeps a `Warm` jail (a slot of its own, and a template per set of limits)
+and lends it to one grading at a time (`Templates.lent`). Every template proves itself as it
+starts:
 it says ready once NumPy is imported, then forks a probe that locks itself down exactly as a
 child does, and must end cleanly. A machine where that fails keeps the cold jail (a child
 started by bubblewrap for every submission), which grades the same.
@@ -16,9 +16,11 @@ import contextlib
 import functools
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -227,14 +229,15 @@ class Template:
         return self.proc.poll() is None and self.control.fileno() >= 0
 
     def close(self) -> None:
-        """Stop the template (and any fork of it)."""
+        """Stop the template (and any fork of it), and remove its folder."""
         kill_group(self.proc)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
         self.control.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Warm:
     """The jail, with each child forked from a warm template for its limits where one can be
     (else started cold, by bubblewrap): a launcher (graders.sandbox.launch) for one grading at
@@ -273,9 +276,9 @@ class Warm:
             return found
         if isinstance(found, str):
             return None
-        folder = self.lease.folder / f"template-{len(self.templates)}"
         try:
-            folder.mkdir(mode=0o755)
+            folder = Path(tempfile.mkdtemp(prefix="template-", dir=self.lease.folder))
+            folder.chmod(0o755)  # the slot's uid works there
             self.templates[limits] = Template(self.jail, limits, self.source, folder)
         except (Unavailable, OSError) as error:
             self.templates[limits] = f"{error}"
