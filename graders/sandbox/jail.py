@@ -201,6 +201,16 @@ class Prepared:
     group: cgroups.Group | None
     sys_path: tuple[str, ...]  # where the child imports the submission's helper modules from
 
+    @property
+    def paths(self) -> dict[str, str]:
+        """Host folder -> where the child sees it (graders.sandbox.launch.Command.paths)."""
+        return {str(self.copy): SUBMISSION, str(self.inbox): INBOX}
+
+
+def tmpfs_bytes(limits: Limits) -> int:
+    """The size of each private tmpfs a child writes in (/scratch, /tmp)."""
+    return limits.file_mb * 4 * MiB
+
 
 @dataclass(frozen=True)
 class JailLauncher:
@@ -289,8 +299,8 @@ class JailLauncher:
             *system_binds(),
             # The private tmpfs mounts come before the Python folders: a virtual environment
             # under /tmp (CI runners, containers) would otherwise be covered up by them.
-            "--size", str(limits.file_mb * 4 * MiB), "--tmpfs", "/tmp",  # noqa: S108 - a private tmpfs
-            "--size", str(limits.file_mb * 4 * MiB), "--tmpfs", SCRATCH,
+            "--size", str(tmpfs_bytes(limits)), "--tmpfs", "/tmp",  # noqa: S108 - a private tmpfs
+            "--size", str(tmpfs_bytes(limits)), "--tmpfs", SCRATCH,
             *[arg for root in roots for arg in ("--ro-bind", str(root), str(root))],
             # Links on the way to the interpreter that no bound folder shows, recreated.
             *[arg for link, to in python_links(roots) for arg in ("--symlink", to, str(link))],
@@ -329,9 +339,14 @@ class JailLauncher:
             limit_hook()
             self.drop()
 
-        paths = {str(ready.copy): SUBMISSION, str(ready.inbox): INBOX}
         return Command(
-            argv, str(scratch), {"PATH": "/usr/bin:/bin"}, preexec, ready.sys_path, paths, group
+            argv,
+            str(scratch),
+            {"PATH": "/usr/bin:/bin"},
+            preexec,
+            ready.sys_path,
+            ready.paths,
+            group,
         )
 
     def kill(self, proc: subprocess.Popen, command: Command) -> None:

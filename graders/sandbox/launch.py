@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from graders.sandbox.cgroups import Group
 
 MiB = 1 << 20
+READY_SECONDS = 120.0  # for Python and its libraries to start, however busy the machine
 HERE = Path(__file__).parent
 # The child's interpreter at every level: isolated from the environment and the user's site
 # (-I), writing no .pyc (-B), without site (-S: runner.child_source gives it site's folders).

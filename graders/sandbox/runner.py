@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).parent
 PROGRESS_LIMIT = 100_000  # progress events kept for the loss curve; later ones only count
-READY_SECONDS = 120.0  # for Python and its libraries to start, however busy the machine
 
 
 def _error_of(reply: dict) -> dict:
@@ -384,7 +383,7 @@ class Sandbox:
             return
         self.start()
         deadline = Deadline(
-            max(self.limits.load_seconds, READY_SECONDS),
+            max(self.limits.load_seconds, launch.READY_SECONDS),
             self._tree,
             threads=self.threads,
             started=self._started,

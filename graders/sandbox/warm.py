@@ -29,12 +29,24 @@ from pathlib import Path
 from graders.sandbox import slots
 from graders.sandbox.clock import descendants
 from graders.sandbox.errors import GraderFault
-from graders.sandbox.jail import CHILD_PYTHON, INBOX, SUBMISSION, JailLauncher, Prepared
+from graders.sandbox.jail import (
+    CHILD_PYTHON,
+    INBOX,
+    SUBMISSION,
+    JailLauncher,
+    Prepared,
+    tmpfs_bytes,
+)
 from graders.sandbox.job import Code, Limits
-from graders.sandbox.launch import Command, MiB, Unavailable, kill_group, rlimit_values
+from graders.sandbox.launch import (
+    READY_SECONDS,
+    Command,
+    Unavailable,
+    kill_group,
+    rlimit_values,
+)
 
 SLOTS = "/slots"  # where a template sees the slot table (each fork covers it up again)
-READY_SECONDS = 120.0  # for Python and NumPy to start, however busy the machine
 ANSWER_SECONDS = 30.0  # for a fork to say it is there, or how it ended after a SIGKILL
 MESSAGE_BYTES = 1 << 16
 
@@ -178,7 +190,7 @@ class Template:
         request = {
             "submission": self._inside(submission),
             "inbox": self._inside(inbox),
-            "tmpfs_bytes": self.limits.file_mb * 4 * MiB,
+            "tmpfs_bytes": tmpfs_bytes(self.limits),
             "rlimits": rlimit_values(self.limits, address_space=self.launcher.groups is None),
             "probe": probe,
         }
@@ -292,9 +304,8 @@ class Warm:
         if template is None:
             return self.jail.command(scratch, reply_fd, source, limits, code)
         ready = template.launcher.prepare(scratch, limits, code)
-        paths = {str(ready.copy): SUBMISSION, str(ready.inbox): INBOX}
         spawn = functools.partial(template.spawn, ready)
-        return Command([], str(scratch), {}, None, ready.sys_path, paths, ready.group, spawn)
+        return Command([], str(scratch), {}, None, ready.sys_path, ready.paths, ready.group, spawn)
 
     def kill(self, proc: Forked | subprocess.Popen, command: Command) -> None:
         if not isinstance(proc, Forked):
