@@ -148,7 +148,7 @@ def warmed(task: Task, launcher: Launcher) -> Iterator[Launcher]:
     from graders.sandbox.runner import template_source
     from graders.sandbox.warm import TEMPLATES
 
-    with TEMPLATES.lent(launcher, template_source()) as warm:
+    with TEMPLATES.lent(launcher, template_source) as warm:
         yield warm
 
 

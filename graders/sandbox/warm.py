@@ -22,7 +22,7 @@ import socket
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -343,12 +343,13 @@ class Templates:
         self.idle: dict[JailLauncher, list[Warm]] = {}
 
     @contextlib.contextmanager
-    def lent(self, jail: JailLauncher, source: str) -> Iterator[Warm]:
-        """A warm jail for one grading, given back when it ends."""
+    def lent(self, jail: JailLauncher, source: Callable[[], str]) -> Iterator[Warm]:
+        """A warm jail for one grading, given back when it ends; `source` gives the template's
+        program, read only when this process makes its warm jail."""
         with self.lock:
             idle = self.idle.setdefault(jail, [])
             warm = idle.pop() if idle else None
-        warm = warm or Warm.create(jail, source)
+        warm = warm or Warm.create(jail, source())
         try:
             yield warm
         finally:

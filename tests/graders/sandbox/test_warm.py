@@ -218,11 +218,11 @@ def test_a_template_that_dies_under_a_grading_is_a_fault_of_ours(warm):
 
 
 def test_a_worker_lends_its_warm_jail_to_one_grading_at_a_time(cold):
-    with TEMPLATES.lent(cold, template_source()) as first:
-        with TEMPLATES.lent(cold, template_source()) as second:
+    with TEMPLATES.lent(cold, template_source) as first:
+        with TEMPLATES.lent(cold, template_source) as second:
             assert first is not second
             assert first.lease.number != second.lease.number
-    with TEMPLATES.lent(cold, template_source()) as again:
+    with TEMPLATES.lent(cold, template_source) as again:
         assert again in (first, second)
     first.close()
     second.close()
