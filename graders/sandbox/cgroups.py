@@ -53,6 +53,11 @@ class Group:
                     kill_file.write_text("1")
             kill_until_gone(lambda path=path: _pids(path), rounds=100)
 
+    def close(self) -> None:
+        """Kill whatever is still in the group, then remove it."""
+        self.kill()
+        self.remove()
+
     def remove(self) -> None:
         for path in self.paths:
             with contextlib.suppress(OSError):

@@ -352,8 +352,7 @@ class JailLauncher:
     def kill(self, proc: subprocess.Popen, command: Command) -> None:
         kill_group(proc)  # bwrap and, by --die-with-parent and the PID namespace, all inside
         if command.group is not None:
-            command.group.kill()  # anything that slipped out of both
-            command.group.remove()
+            command.group.close()  # anything that slipped out of both
 
     def describe_exit(self, command: Command, code: int) -> str:
         # bwrap passes on a child killed by signal N as exit code 128 + N.

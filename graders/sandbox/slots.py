@@ -165,8 +165,7 @@ class Table:
         """Remove what slot `number` holds (call with its lock held); its scratch folder."""
         folder = self.folder / f"slot-{number}"
         for group in self._dead_groups(number):
-            group.kill()
-            group.remove()
+            group.close()
         if folder.is_dir():
             for left in folder.iterdir():
                 shutil.rmtree(left, ignore_errors=True)

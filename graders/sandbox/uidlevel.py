@@ -392,8 +392,7 @@ class UidLauncher:
         stop_supervisor(proc)
         kill_uid(self.uid)
         if command.group is not None:
-            command.group.kill()
-            command.group.remove()
+            command.group.close()
         remove_leftovers(self.uid)
 
     def describe_exit(self, command: Command, code: int) -> str:

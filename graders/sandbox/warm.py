@@ -317,8 +317,7 @@ class Warm:
         except (GraderFault, subprocess.TimeoutExpired):
             proc.template.close()  # it did not see its fork end: never trust it with another
         if command.group is not None:
-            command.group.kill()  # anything that slipped out (nothing can: belt and braces)
-            command.group.remove()
+            command.group.close()  # anything that slipped out (nothing can: belt and braces)
 
     def describe_exit(self, command: Command, code: int) -> str:
         return self.jail.describe_exit(command, code)

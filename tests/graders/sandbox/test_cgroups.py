@@ -45,8 +45,7 @@ def test_detect_on_this_machine_is_usable_or_none():
     if os.geteuid() == 0:
         group = cgroups.create(setup, f"test-{os.getpid()}", 1 << 28, 8)
         assert all(path.is_dir() for path in group.paths)
-        group.kill()
-        group.remove()
+        group.close()
         assert not any(path.exists() for path in group.paths)
 
 
