@@ -25,6 +25,7 @@ import array
 import ctypes
 import json
 import os
+import resource
 import socket
 import sys
 import traceback
@@ -114,11 +115,10 @@ def unshared(namespaces: int, uid: int, gid: int) -> None:
     """Enter new `namespaces` (a user namespace among them), keeping the uid and gid we have
     (mapped to themselves, nothing else mapped)."""
     checked(LIBC.unshare(namespaces), "unshare")
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1")):
+    maps = (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1"))
+    for name, text in maps:  # in this order: gid_map is refused before setgroups is denied
         with open(f"/proc/self/{name}", "w") as file:
             file.write(text)
-    with open("/proc/self/gid_map", "w") as file:
-        file.write(f"{gid} {gid} 1")
 
 
 def private_files(request: dict) -> None:
@@ -144,8 +144,6 @@ def private_files(request: dict) -> None:
 def no_privileges(limits: list[list[int]]) -> None:
     """As PID 1 of the new namespace: its /proc, no more user namespaces, no capabilities, no
     new privileges, the child's rlimits."""
-    import resource
-
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     # bubblewrap's --disable-userns: allow one more user namespace below ours, and take it.
     with open("/proc/sys/user/max_user_namespaces", "w") as file:
